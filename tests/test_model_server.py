@@ -1,0 +1,205 @@
+"""The real embedded model behind a real OpenAI-compatible server on 127.0.0.1 — no mocks."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+
+from puhui.artifacts import verify
+from puhui.config import load_settings
+from puhui.errors import ModelError
+from puhui.models import ModelSpec, add_model, open_model
+from puhui.models.client import ChatModel
+
+from conftest import Run, assert_one_line_error, free_port
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def served(home: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """`puhui models serve --port P --json` running; yields (base_url, process)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "puhui", "models", "serve", "--port", str(port), "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    try:
+        ready = json.loads(proc.stdout.readline() or "{}")  # blocks until the model is loaded
+        assert ready.get("base_url") == f"http://127.0.0.1:{port}/v1", proc.stderr
+        yield ready["base_url"], proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(20)
+
+
+def test_serve_answers_openai_client(served: tuple[str, subprocess.Popen[str]]) -> None:
+    from openai import OpenAI
+
+    base_url, proc = served
+    client = OpenAI(base_url=base_url, api_key="none")
+    assert [m.id for m in client.models.list()] == ["embedded"]
+    reply = client.chat.completions.create(
+        model="embedded",
+        messages=[{"role": "user", "content": "What is the capital of France? One word."}],
+        max_tokens=16,
+        temperature=0,
+    )
+    assert "Paris" in (reply.choices[0].message.content or "")
+    assert reply.usage is not None and reply.usage.completion_tokens > 0
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(20) == 0
+
+
+def test_serve_port_in_use(puhui: Run) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        assert_one_line_error(
+            puhui("models", "serve", "--port", str(port)),
+            f"port {port} on 127.0.0.1 is already in use",
+            "--port",
+        )
+
+
+def test_missing_and_broken_model_files(puhui: Run, home: Path, tmp_path: Path) -> None:
+    gguf = tmp_path / "gone.gguf"
+    gguf.write_bytes(b"GGUF" + os.urandom(64))
+    assert puhui("models", "add", "gone", "--gguf", str(gguf)).returncode == 0
+    assert_one_line_error(
+        puhui("models", "serve", "gone", "--port", "0"), "llama.cpp could not load"
+    )
+    assert_one_line_error(puhui("models", "chat", "gone", "-p", "hi"), "llama.cpp could not load")
+    gguf.unlink()
+    assert_one_line_error(puhui("models", "serve", "gone"), "gone.gguf does not exist")
+    assert_one_line_error(puhui("models", "chat", "gone", "-p", "hi"), "does not exist")
+
+
+def test_unreachable_endpoint(puhui: Run) -> None:
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    puhui("models", "add", "down", "--endpoint", url, "--model", "m")
+    line = assert_one_line_error(
+        puhui("models", "chat", "down", "-p", "hi"),
+        "cannot reach model 'down'",
+        url,
+        "connection refused",
+    )
+    assert "running" in line
+    assert_one_line_error(puhui("models", "serve", "down"), "is an endpoint")
+
+
+class _Misbehaving(BaseHTTPRequestHandler):
+    """A real loopback server that answers the way broken endpoints do."""
+
+    def do_POST(self) -> None:
+        mode = self.path.split("/")[1]
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if mode == "slow":
+            time.sleep(2)
+        status, body = {
+            "e500": (500, b'{"error": "model crashed"}'),
+            "garbage": (200, b"<html>not json</html>"),
+            "nochoices": (200, b'{"id": "x"}'),
+            "auth": (401, b'{"error": "bad key"}'),
+            "missing": (404, b"no such route"),
+            "slow": (200, b"{}"),
+        }[mode]
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # client gave up
+            self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def misbehaving() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Misbehaving)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("mode", "needle"),
+    [
+        ("e500", 'answered HTTP 500: {"error": "model crashed"}'),
+        ("garbage", "did not answer with JSON"),
+        ("nochoices", "not a chat completion"),
+        ("auth", "refused the API key (HTTP 401)"),
+        ("missing", "answered 404 Not Found"),
+        ("slow", "did not answer within 0.5 s"),
+    ],
+)
+def test_broken_endpoints_give_one_line_errors(misbehaving: str, mode: str, needle: str) -> None:
+    spec = ModelSpec("broken", "endpoint", endpoint=f"{misbehaving}/{mode}/v1", model="m")
+    model = ChatModel(spec, spec.endpoint or "", "k", timeout=0.5)
+    with pytest.raises(ModelError) as e:
+        model.chat([{"role": "user", "content": "hi"}], max_tokens=4)
+    assert needle in str(e.value) and "\n" not in str(e.value)
+    model.close()
+
+
+def test_open_model_starts_and_stops_embedded(home: Path) -> None:
+    with open_model("embedded", load_settings()) as model:
+        assert model.models() == ["embedded"]
+        result = model.chat([{"role": "user", "content": "Say hello."}], max_tokens=8)
+        assert result.text.strip() and result.completion_tokens
+        assert result.tokens_per_second and result.tokens_per_second > 0
+        base_url = model.base_url
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(base_url + "/models", timeout=5)
+
+
+def test_endpoint_model_through_registry(
+    served: tuple[str, subprocess.Popen[str]], home: Path
+) -> None:
+    """A registered endpoint (here: our own server) is used as-is, with its key from env."""
+    base_url, _ = served
+    settings = load_settings()
+    add_model(
+        settings,
+        ModelSpec(
+            "lan", "endpoint", endpoint=base_url, model="embedded", api_key_env="PUHUI_TEST_KEY"
+        ),
+    )
+    os.environ["PUHUI_TEST_KEY"] = "secret"
+    try:
+        with open_model("lan", settings) as model:
+            assert model.chat([{"role": "user", "content": "Hi"}], max_tokens=4).text
+    finally:
+        del os.environ["PUHUI_TEST_KEY"]
+
+
+def test_demo_json(puhui: Run, home: Path) -> None:
+    proc = puhui("demo", "--json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert [a["language"] for a in out["answers"]] == ["en", "fr", "sw"]
+    assert all(a["text"].strip() and a["tokens_per_second"] > 0 for a in out["answers"])
+    manifest = verify(out["artifact"])
+    assert manifest.kind == "demo" and manifest.id == out["id"]
+    assert manifest.provenance["inputs"][0]["name"] == "model:embedded"
