@@ -203,3 +203,36 @@ def test_demo_json(puhui: Run, home: Path) -> None:
     manifest = verify(out["artifact"])
     assert manifest.kind == "demo" and manifest.id == out["id"]
     assert manifest.provenance["inputs"][0]["name"] == "model:embedded"
+
+
+def test_chat_one_shot_and_conversation(home: Path) -> None:
+    one = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "puhui",
+            "models",
+            "chat",
+            "-p",
+            "Name a colour.",
+            "--json",
+            "--max-tokens",
+            "12",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert one.returncode == 0, one.stderr
+    answer = json.loads(one.stdout)
+    assert answer["text"].strip() and answer["model"] == "embedded"
+    talk = subprocess.run(
+        [sys.executable, "-m", "puhui", "models", "chat", "--max-tokens", "8"],
+        input="Hello!\nWhat did I just say?\n\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert talk.returncode == 0, talk.stderr
+    assert talk.stderr.count("tok/s") == 2  # two answers, then the empty line ended the chat

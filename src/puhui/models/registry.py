@@ -247,10 +247,11 @@ def add_model(settings: Settings, spec: ModelSpec, *, replace: bool = False) -> 
 
 
 def remove_model(settings: Settings, name: str) -> None:
+    if name == EMBEDDED:
+        raise ModelError(_("the embedded model cannot be removed"), None)
     tables = _load_tables(settings)
     if name not in tables:
-        get_model(settings, name)  # raises the unknown-model error
-        raise ModelError(_("the embedded model cannot be removed"), None)
+        get_model(settings, name)  # raises the one-line "unknown model" error
     del tables[name]
     atomic_write_text(registry_path(settings), tomli_w.dumps({"models": tables}))
 
