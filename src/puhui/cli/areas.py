@@ -12,12 +12,6 @@ def _area(help_text: str) -> typer.Typer:
 
 
 APPS: dict[str, typer.Typer] = {
-    "corpus": _area(
-        _(
-            "Build and audit clean local-language text corpora: language ID, quality filters, "
-            "dedup, PII redaction, datasheet. (In progress.)"
-        )
-    ),
     "eval": _area(
         _(
             "Evaluate AI systems in your languages: safety, over-refusal, bias, capability "

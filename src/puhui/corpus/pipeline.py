@@ -1,0 +1,556 @@
+"""Run a corpus build: read → normalize → language ID → quality → PII → dedup → write.
+
+The work is split into *units* (consecutive input files up to ``shard_mb``), each producing one
+output shard. Stage 1 runs the per-document steps on every unit in parallel (a local process
+pool, or Ray); stage 2 decides duplicates across the whole run in input order; stage 3 writes
+``data/``, ``removed/``, ``quarantine/`` and ``stats/``. Each unit's result is written
+atomically with a completion marker under ``DIR/.work/``, so a killed build resumes with the
+same command and produces byte-identical output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import zstandard
+
+from puhui.artifacts import MANIFEST, atomic_open, atomic_write_json, input_ref, write_manifest
+from puhui.corpus.config import BuildConfig
+from puhui.corpus.dedup import Deduplicator, exact_key, save_signatures, signature
+from puhui.corpus.normalize import normalize
+from puhui.corpus.quality import check as quality_check
+from puhui.corpus.readers import Document, InputFile, Problem, discover, read
+from puhui.corpus.records import Dropped, Record
+from puhui.errors import PuhuiError
+from puhui.i18n import _
+
+WORK = ".work"
+ZSTD_LEVEL = 3
+SIG_DTYPE_FIELDS = ("id", "key", "sig")
+
+Progress = Callable[[str, int], None]  # (unit id, documents read so far)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit of work: consecutive input files, producing output shard ``part-<uid>``."""
+
+    uid: str
+    files: tuple[InputFile, ...]
+
+
+def plan_units(files: list[InputFile], shard_mb: float) -> list[Unit]:
+    """Group files in order into units of about ``shard_mb`` input megabytes."""
+    limit = shard_mb * 2**20
+    units: list[Unit] = []
+    current: list[InputFile] = []
+    size = 0.0
+    for f in files:
+        fsize = f.path.stat().st_size * (4 if f.compression else 1)
+        if current and size + fsize > limit:
+            units.append(Unit(f"{len(units):05d}", tuple(current)))
+            current, size = [], 0.0
+        current.append(f)
+        size += fsize
+    if current:
+        units.append(Unit(f"{len(units):05d}", tuple(current)))
+    return units
+
+
+# ---------------------------------------------------------------- JSONL.zst
+
+
+def write_jsonl_zst(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Write rows as zstd-compressed JSON lines, atomically and deterministically."""
+    buf = io.BytesIO()
+    for row in rows:
+        buf.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        buf.write(b"\n")
+    data = zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress(buf.getvalue())
+    with atomic_open(path, "wb") as f:
+        f.write(data)
+
+
+def read_jsonl_zst(path: Path) -> Iterator[dict[str, Any]]:
+    with open(path, "rb") as raw:
+        reader = zstandard.ZstdDecompressor().stream_reader(raw)
+        for line in io.TextIOWrapper(reader, encoding="utf-8"):
+            if line.strip():
+                yield json.loads(line)
+
+
+# ---------------------------------------------------------------- stage 1: per-document steps
+
+
+class Steps:
+    """The per-document steps of a config, built once per worker process."""
+
+    def __init__(self, cfg: BuildConfig) -> None:
+        self.cfg = cfg
+        self.langid: Any = None
+        self.pii: Any = None
+        if "langid" in cfg.steps:
+            from puhui.corpus.langid import LanguageIdentifier
+
+            kwargs = {} if cfg.langid.threshold is None else {"threshold": cfg.langid.threshold}
+            self.langid = LanguageIdentifier(**kwargs)
+        if "pii" in cfg.steps:
+            from puhui.corpus.pii import PiiRedactor
+
+            kw: dict[str, Any] = {"mode": cfg.pii.mode}
+            if cfg.pii.regions is not None:
+                kw["regions"] = cfg.pii.regions
+            if cfg.pii.types is not None:
+                kw["types"] = cfg.pii.types
+            if cfg.pii.mode == "hash":
+                salt = os.environ.get(cfg.pii.salt_env, "")
+                if not salt:
+                    raise PuhuiError(
+                        _("pii mode 'hash' needs a secret salt in ${env}").format(
+                            env=cfg.pii.salt_env
+                        ),
+                        _("export {env}=<a long random secret>, or use mode redact").format(
+                            env=cfg.pii.salt_env
+                        ),
+                    )
+                kw["salt"] = salt.encode()
+            self.pii = PiiRedactor(**kw)
+        if self.langid is None:
+            from puhui.corpus.langid import detect_script
+
+            self._script: Callable[[str], str] = detect_script
+
+    def apply(self, rec: Record) -> Dropped | None:
+        cfg = self.cfg
+        for step in cfg.steps:
+            if step == "normalize":
+                rec.text = normalize(rec.text, cfg.normalize)
+                if not rec.text:
+                    return Dropped("normalize.empty", "no text after normalization")
+            elif step == "langid":
+                guess = self.langid.identify(rec.text)
+                rec.lang, rec.script, rec.lang_confidence = (
+                    guess.lang,
+                    guess.script,
+                    guess.confidence,
+                )
+                if cfg.langid.drop_und and rec.lang == "und":
+                    return Dropped("langid.und", f"confidence {guess.confidence:.2f}")
+            elif step == "quality":
+                if rec.script == "Zyyy" and self.langid is None:
+                    rec.script = self._script(rec.text)
+                dropped = quality_check(rec.text, rec.script, cfg.quality)
+                if dropped is not None:
+                    return dropped
+            elif step == "pii":
+                rec.text, counts = self.pii.process(rec.text)
+                rec.pii = {k: v for k, v in sorted(counts.items()) if v}
+        return None
+
+
+_STEPS_CACHE: dict[str, Steps] = {}
+
+
+def _steps_for(cfg: BuildConfig) -> Steps:
+    key = cfg.digest()
+    if key not in _STEPS_CACHE:
+        _STEPS_CACHE[key] = Steps(cfg)
+    return _STEPS_CACHE[key]
+
+
+def record_id(source: str) -> str:
+    return hashlib.blake2b(source.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _unit_paths(work: Path, uid: str) -> dict[str, Path]:
+    base = work / "units" / uid
+    return {
+        "kept": base.with_suffix(".kept.jsonl.zst"),
+        "removed": base.with_suffix(".removed.jsonl.zst"),
+        "quarantine": base.with_suffix(".quarantine.jsonl.zst"),
+        "sig": base.with_suffix(".sig.npy"),
+        "done": base.with_suffix(".done.json"),
+    }
+
+
+def process_unit(
+    unit: Unit, cfg: BuildConfig, work: Path, progress: Progress | None = None
+) -> dict[str, Any]:
+    """Stage 1 for one unit. Idempotent: returns the saved stats if the unit is already done."""
+    paths = _unit_paths(work, unit.uid)
+    if paths["done"].exists():
+        done: dict[str, Any] = json.loads(paths["done"].read_text())
+        return done
+    steps = _steps_for(cfg)
+    kept: list[dict[str, Any]] = []
+    removed: list[dict[str, Any]] = []
+    quarantine: list[dict[str, Any]] = []
+    ids: list[str] = []
+    keys: list[bytes] = []
+    sigs: list[list[int]] = []
+    reasons: Counter[str] = Counter()
+    n_read = 0
+    dedup_on = "dedup" in cfg.steps
+    for f in unit.files:
+        for item in read(f, cfg.reader):
+            if isinstance(item, Problem):
+                quarantine.append({"source": item.source, "error": item.error})
+                continue
+            n_read += 1
+            if progress is not None and n_read % 200 == 0:
+                progress(unit.uid, n_read)
+            rec = _to_record(item)
+            dropped = steps.apply(rec)
+            if dropped is not None:
+                reasons[dropped.reason] += 1
+                removed.append(
+                    {**rec.to_json(), "reason": dropped.reason, "detail": dropped.detail}
+                )
+                continue
+            if dedup_on:
+                ids.append(rec.id)
+                keys.append(exact_key(rec.text))
+                sigs.append(signature(rec.text, rec.script, cfg.dedup))
+            kept.append(rec.to_json())
+    if progress is not None:
+        progress(unit.uid, n_read)
+    write_jsonl_zst(paths["kept"], kept)
+    write_jsonl_zst(paths["removed"], removed)
+    write_jsonl_zst(paths["quarantine"], quarantine)
+    if dedup_on:
+        save_signatures(paths["sig"], ids, keys, sigs, cfg.dedup.num_perm)
+    stats = {
+        "unit": unit.uid,
+        "inputs": [f.name for f in unit.files],
+        "documents_read": n_read,
+        "quarantined": len(quarantine),
+        "kept_before_dedup": len(kept),
+        "removed": dict(sorted(reasons.items())),
+    }
+    atomic_write_json(paths["done"], stats)
+    return stats
+
+
+def _to_record(doc: Document) -> Record:
+    return Record(id=record_id(doc.source), text=doc.text, source=doc.source, meta=doc.meta)
+
+
+# ---------------------------------------------------------------- stage 2 and 3
+
+
+def _dedup_decisions(
+    units: list[Unit], cfg: BuildConfig, work: Path, against: list[Path]
+) -> dict[str, dict[str, str]]:
+    path = work / "dedup.json"
+    if path.exists():
+        saved: dict[str, dict[str, str]] = json.loads(path.read_text())
+        return saved
+    dd = Deduplicator(cfg.dedup)
+    for old in against:
+        dd.preload(old / "dedup" / "signatures.npy")
+    decisions: dict[str, dict[str, str]] = {}
+    for unit in units:
+        table = np.load(_unit_paths(work, unit.uid)["sig"], allow_pickle=False)
+        for row in table:
+            d = dd.add(str(row["id"]), bytes(row["key"]), row["sig"])
+            if d is not None:
+                decisions[str(row["id"])] = {"reason": d.reason, "detail": d.detail}
+    atomic_write_json(path, decisions)
+    return decisions
+
+
+def _write_outputs(
+    out: Path,
+    units: list[Unit],
+    cfg: BuildConfig,
+    work: Path,
+    decisions: dict[str, dict[str, str]],
+) -> dict[str, Any]:
+    totals: Counter[str] = Counter()
+    removed_total: Counter[str] = Counter()
+    sig_ids: list[str] = []
+    sig_keys: list[bytes] = []
+    sig_rows: list[Any] = []
+    for sub in ("data", "removed", "quarantine", "stats", "dedup"):
+        if (out / sub).exists():
+            shutil.rmtree(out / sub)
+    for unit in units:
+        paths = _unit_paths(work, unit.uid)
+        stats = json.loads(paths["done"].read_text())
+        data, removed = [], list(read_jsonl_zst(paths["removed"]))
+        for row in read_jsonl_zst(paths["kept"]):
+            d = decisions.get(row["id"])
+            if d is None:
+                data.append(row)
+            else:
+                removed.append({**row, **d})
+        dup: Counter[str] = Counter(
+            r["reason"] for r in removed if r["reason"].startswith("dedup.")
+        )
+        stats["removed"] = dict(sorted({**stats["removed"], **dup}.items()))
+        stats["kept"] = len(data)
+        name = f"part-{unit.uid}"
+        if data:
+            write_jsonl_zst(out / "data" / f"{name}.jsonl.zst", data)
+        if removed:
+            write_jsonl_zst(out / "removed" / f"{name}.jsonl.zst", removed)
+        quarantine = list(read_jsonl_zst(paths["quarantine"]))
+        if quarantine:
+            with atomic_open(out / "quarantine" / f"{name}.jsonl", "w") as fq:
+                for q in quarantine:
+                    fq.write(json.dumps(q, ensure_ascii=False) + "\n")
+        atomic_write_json(out / "stats" / f"{name}.json", stats)
+        if "dedup" in cfg.steps:
+            table = np.load(paths["sig"], allow_pickle=False)
+            for row in table:
+                if str(row["id"]) not in decisions:
+                    sig_ids.append(str(row["id"]))
+                    sig_keys.append(bytes(row["key"]))
+                    sig_rows.append(row["sig"])
+        totals["documents_read"] += stats["documents_read"]
+        totals["quarantined"] += stats["quarantined"]
+        totals["kept"] += len(data)
+        removed_total.update(stats["removed"])
+    if "dedup" in cfg.steps:
+        save_signatures(
+            out / "dedup" / "signatures.npy", sig_ids, sig_keys, sig_rows, cfg.dedup.num_perm
+        )
+    return {**totals, "removed": dict(sorted(removed_total.items()))}
+
+
+# ---------------------------------------------------------------- the build
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    summary: dict[str, Any]
+    manifest_id: str
+    resumed_units: int = 0
+    seconds: float = 0.0
+    files: list[str] = field(default_factory=list)
+
+
+Executor = Callable[[list[Unit], BuildConfig, Path], None]
+
+
+def _check_out(out: Path, state: dict[str, Any]) -> bool:
+    """Return True when ``out`` holds a finished build of exactly this state."""
+    cfg_path = out / WORK / "config.json"
+    if cfg_path.exists():
+        saved = json.loads(cfg_path.read_text())
+        if {k: saved.get(k) for k in ("config", "inputs")} != {
+            k: state[k] for k in ("config", "inputs")
+        }:
+            raise PuhuiError(
+                _("{out} holds a build with other inputs or options").format(out=out),
+                _("use a new --out folder, or add --restart to discard it"),
+            )
+        return (out / MANIFEST).exists()
+    if out.exists() and any(out.iterdir()):
+        raise PuhuiError(
+            _("{out} is not empty and is not a Puhui corpus build").format(out=out),
+            _("choose an empty or new folder for --out"),
+        )
+    return False
+
+
+def build(
+    inputs: list[Path],
+    out: Path,
+    cfg: BuildConfig,
+    *,
+    executor: Executor,
+    against: list[Path] = (),  # type: ignore[assignment]
+    restart: bool = False,
+    name: str | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Build (or resume) a corpus from ``inputs`` into ``out``; return a summary."""
+    started = time.perf_counter()
+    for p in inputs:
+        if not p.exists():
+            raise PuhuiError(_("input {p} does not exist").format(p=p), _("check the path"))
+    for old in against:
+        if not (old / "dedup" / "signatures.npy").exists():
+            raise PuhuiError(
+                _("--dedup-against {p} has no dedup/signatures.npy").format(p=old),
+                _("give the folder of a corpus built by `puhui corpus build`"),
+            )
+    files = discover(inputs)
+    if not files:
+        raise PuhuiError(_("no files found in {p}").format(p=", ".join(map(str, inputs))), None)
+    state = {
+        "config": cfg.to_json(),
+        "inputs": [[f.name, f.path.stat().st_size] for f in files],
+        "against": [str(p) for p in against],
+    }
+    if restart and out.exists():
+        shutil.rmtree(out)
+    if _check_out(out, state):
+        from puhui.artifacts import verify
+
+        m = verify(out)
+        summary = json.loads((out / WORK / "summary.json").read_text())
+        return BuildResult(out, summary, m.id, resumed_units=-1)
+    work = out / WORK
+    (work / "units").mkdir(parents=True, exist_ok=True)
+    cfg_path = work / "config.json"
+    if cfg_path.exists():
+        state["started"] = json.loads(cfg_path.read_text())["started"]
+    else:
+        state["started"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        state["name"] = name or out.name
+        atomic_write_json(cfg_path, state)
+    units = plan_units(files, cfg.shard_mb)
+    resumed = sum(1 for u in units if _unit_paths(work, u.uid)["done"].exists())
+    if on_stage:
+        on_stage("process")
+    executor(units, cfg, work)
+    if on_stage:
+        on_stage("dedup")
+    decisions = _dedup_decisions(units, cfg, work, list(against)) if "dedup" in cfg.steps else {}
+    if on_stage:
+        on_stage("write")
+    summary = _write_outputs(out, units, cfg, work, decisions)
+    summary["units"] = len(units)
+    summary["languages"] = None  # filled by the audit
+    from puhui.corpus.audit import write_audit
+    from puhui.corpus.datasheet import write_croissant, write_datasheet
+
+    if on_stage:
+        on_stage("audit")
+    audit = write_audit(out)
+    summary["languages"] = len(audit.get("languages", audit.get("by_language", {})) or {})
+    corpus_name = json.loads(cfg_path.read_text()).get("name") or out.name
+    write_croissant(out, audit, name=corpus_name)
+    write_datasheet(out, audit, name=corpus_name)
+    atomic_write_json(work / "summary.json", summary)
+    manifest = write_manifest(
+        out,
+        "corpus",
+        parameters={"config": cfg.to_json(), "name": corpus_name},
+        inputs=[input_ref(p, name=str(p)) for p in [*inputs, *against]],
+        command="puhui corpus build",
+    )
+    _set_created(out, state["started"])
+    shutil.rmtree(work / "units", ignore_errors=True)
+    return BuildResult(out, summary, manifest.id, resumed, time.perf_counter() - started)
+
+
+def _set_created(out: Path, started: str) -> None:
+    """Stamp the manifest with the build's first start, so a resumed build is byte-identical."""
+    path = out / MANIFEST
+    data = json.loads(path.read_text())
+    data["created"] = started
+    atomic_write_json(path, data)
+
+
+# ---------------------------------------------------------------- executors
+
+
+def _worker(unit: Unit, cfg: BuildConfig, work: Path, queue: Any) -> dict[str, Any]:
+    def report(uid: str, n: int) -> None:
+        queue.put((uid, n))
+
+    return process_unit(unit, cfg, work, report if queue is not None else None)
+
+
+def local_executor(
+    workers: int, on_progress: Callable[[str, int, bool], None] | None = None
+) -> Executor:
+    """Run units in a process pool of ``workers`` (1: in this process)."""
+
+    def run(units: list[Unit], cfg: BuildConfig, work: Path) -> None:
+        todo = [u for u in units if not _unit_paths(work, u.uid)["done"].exists()]
+        for u in units:
+            if u not in todo and on_progress:
+                on_progress(u.uid, -1, True)
+        if workers <= 1 or len(todo) <= 1:
+            for u in todo:
+                process_unit(
+                    u,
+                    cfg,
+                    work,
+                    (lambda uid, n: on_progress(uid, n, False)) if on_progress else None,
+                )
+                if on_progress:
+                    on_progress(u.uid, -1, True)
+            return
+        import multiprocessing as mp
+        import queue as queue_mod
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+        ctx = mp.get_context("spawn")
+        with ctx.Manager() as manager:
+            q = manager.Queue()
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+                futures = {pool.submit(_worker, u, cfg, work, q): u for u in todo}
+                pending = set(futures)
+                while pending:
+                    done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                    while True:
+                        try:
+                            uid, n = q.get_nowait()
+                        except queue_mod.Empty:
+                            break
+                        if on_progress:
+                            on_progress(uid, n, False)
+                    for fut in done:
+                        fut.result()  # re-raise a worker's error
+                        if on_progress:
+                            on_progress(futures[fut].uid, -1, True)
+
+    return run
+
+
+def ray_executor(
+    workers: int, on_progress: Callable[[str, int, bool], None] | None = None
+) -> Executor:
+    """Run the same unit function as Ray tasks on a local (or connected) Ray cluster."""
+
+    def run(units: list[Unit], cfg: BuildConfig, work: Path) -> None:
+        try:
+            import ray
+        except ImportError:
+            raise PuhuiError(
+                _("the Ray executor needs Ray"),
+                _("pip install 'puhui[ray]' or use --executor local"),
+            ) from None
+        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+        started_here = not ray.is_initialized()
+        if started_here:
+            ray.init(
+                num_cpus=workers,
+                include_dashboard=False,
+                log_to_driver=False,
+                logging_level="ERROR",
+            )
+        try:
+            task = ray.remote(process_unit)
+            todo = [u for u in units if not _unit_paths(work, u.uid)["done"].exists()]
+            refs = {task.remote(u, cfg, work): u for u in todo}
+            pending = list(refs)
+            while pending:
+                done, pending = ray.wait(pending, num_returns=1)
+                for ref in done:
+                    ray.get(ref)
+                    if on_progress:
+                        on_progress(refs[ref].uid, -1, True)
+        finally:
+            if started_here:
+                ray.shutdown()
+
+    return run
