@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import hashlib
 import json
 import random
 import shutil
@@ -86,6 +87,11 @@ def sib_docs(data: Path, folder: str, per_doc: int = 4) -> list[str]:
     return [" ".join(sentences[i : i + per_doc]) for i in range(0, len(sentences), per_doc)]
 
 
+def _digits(text: str) -> str:
+    """12 stable hex digits from text (Python's hash() changes every run)."""
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
 def warc_record(url: str, html: str) -> bytes:
     body = html.encode("utf-8")
     http = (
@@ -97,7 +103,7 @@ def warc_record(url: str, html: str) -> bytes:
         "WARC/1.0\r\nWARC-Type: response\r\n"
         f"WARC-Target-URI: {url}\r\n"
         "WARC-Date: 2024-05-01T00:00:00Z\r\n"
-        f"WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-{abs(hash(url)) % 10**12:012d}>\r\n"
+        f"WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-{_digits(url)}>\r\n"
         "Content-Type: application/http; msgtype=response\r\n"
         f"Content-Length: {len(http)}\r\n\r\n"
     ).encode()
@@ -125,9 +131,12 @@ def main() -> None:
 
     forum: list[dict[str, str]] = []
     news_rows: list[dict[str, str]] = []
+    spare: list[str] = []  # unused documents to carry the personal data
     for udhr_key, sib, tag in LANGS:
         articles = udhr_articles(data, udhr_key)[:6]
-        sentences = sib_docs(data, sib)[:10]
+        all_sentences = sib_docs(data, sib)
+        sentences = all_sentences[:10]
+        spare.append(all_sentences[12])
         for i, text in enumerate(sentences):
             forum.append({"id": f"{tag}-f{i}", "user": f"u{rng.randint(1, 99)}", "body": text})
         for i, text in enumerate(articles):
@@ -135,12 +144,12 @@ def main() -> None:
 
     # Personal data and junk inside the forum export; an exact and a near duplicate.
     for i, snippet in enumerate(PII_SNIPPETS):
-        forum.append({"id": f"pii-{i}", "user": "u1", "body": snippet + " " + forum[i * 7]["body"]})
+        forum.append({"id": f"pii-{i}", "user": "u1", "body": snippet + " " + spare[i]})
     for i, junk in enumerate(JUNK):
         forum.append({"id": f"junk-{i}", "user": "bot", "body": junk})
     forum.append(dict(forum[3], id="dup-exact"))
     near = forum[15]["body"].split(" ")
-    near[len(near) // 2] = near[len(near) // 2].upper()
+    near[len(near) // 2] = "kabisa"  # one word changed
     forum.append({"id": "dup-near", "user": "u2", "body": " ".join(near) + " !"})
     rng.shuffle(forum)
     lines = [json.dumps(r, ensure_ascii=False) for r in forum]
@@ -173,10 +182,10 @@ def main() -> None:
     (raw / "ocr" / "scan-003.txt").write_text(
         udhr_articles(data, "hau_NG")[8] + "\n", encoding="utf-16"
     )
-    (raw / "ocr" / "photo.jpg").write_bytes(bytes(range(256)) * 8)  # not text
-    (raw / "ocr" / "truncated.txt.gz").write_bytes(
-        gzip.compress(b"Hii ni hati iliyokatika." * 50, mtime=0)[:60]
-    )
+    (raw / "ocr" / "photo.jpg").write_bytes(bytes(range(256)) * 8)  # not a text format
+    (raw / "ocr" / "scan-004.txt").write_bytes(bytes(range(256)) * 8)  # binary in disguise
+    whole = gzip.compress("\n".join(udhr_articles(data, "swh")[20:26]).encode(), mtime=0)
+    (raw / "ocr" / "truncated.txt.gz").write_bytes(whole[: len(whole) // 2])
 
     # Web pages and a small crawl.
     warc = b""

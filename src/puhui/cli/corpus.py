@@ -38,12 +38,20 @@ class _Bars:
         self.counts: dict[str, int] = {}
         self.started = time.monotonic()
 
+        self.started_bars = False
+
     def __enter__(self) -> _Bars:
-        self.progress.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.progress.__exit__(None, None, None)
+        if self.started_bars:
+            self.progress.__exit__(None, None, None)
+
+    def stage(self, name: str) -> None:
+        """Draw the bars once the real work starts (checks before it print nothing)."""
+        if name == "process" and not self.started_bars:
+            self.started_bars = True
+            self.progress.__enter__()
 
     def update(self, uid: str, n: int, finished: bool) -> None:
         if n >= 0:
@@ -137,11 +145,18 @@ def build(
             against=list(dedup_against),
             restart=restart,
             name=name,
+            on_stage=bars.stage,
         )
     s = result.summary
     if json_out:
         print_json(
-            {"out": str(out), "id": result.manifest_id, "seconds": round(result.seconds, 2), **s}
+            {
+                "out": str(out),
+                "id": result.manifest_id,
+                "seconds": round(result.seconds, 2),
+                "resumed_units": result.resumed_units,
+                **s,
+            }
         )
         return
     if result.resumed_units < 0:

@@ -1,12 +1,17 @@
 """``puhui demo``: the main job on bundled data, end to end and offline.
 
-Today: start the embedded model, ask it three questions (English, French, Swahili), print the
-answers with tokens/s, and save them as a verifiable artifact. Each capability extends it.
+1. Build and audit a corpus from the bundled messy multilingual demo folder (14 languages,
+   planted duplicates, personal data, junk and broken files).
+2. Start the embedded model, ask it three questions (English, French, Swahili), print the
+   answers with tokens/s, and save them as a verifiable artifact.
+
+Each capability extends it.
 """
 
 from __future__ import annotations
 
 import json
+from importlib import resources
 from pathlib import Path
 
 import typer
@@ -34,11 +39,13 @@ def demo(
     ),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Run Puhui's main job on bundled data, offline: today, ask the embedded model three
-    questions in English, French and Swahili and report answers and speed."""
+    """Run Puhui's main job on bundled data, offline: build and audit a demo corpus, then ask
+    the embedded model three questions in English, French and Swahili."""
     s = settings()
     spec = get_model(s, model or "embedded")
-    out = out or s.home / "demo"
+    base = out or s.home / "demo"
+    corpus = _demo_corpus(base / "corpus", json_out)
+    out = base / "answers"
     rows = []
     with progress(disable=json_out) as bar:
         task = bar.add_task(_("Starting {name}").format(name=spec.name), total=len(QUESTIONS))
@@ -68,7 +75,15 @@ def demo(
     manifest = verify(out)
 
     if json_out:
-        print_json({"model": spec.name, "artifact": str(out), "id": manifest.id, "answers": rows})
+        print_json(
+            {
+                "corpus": corpus,
+                "model": spec.name,
+                "artifact": str(out),
+                "id": manifest.id,
+                "answers": rows,
+            }
+        )
         return
     table = Table(title=_("Answers from {name}").format(name=spec.name), title_justify="left")
     for col in (_("lang"), _("question"), _("answer"), _("tokens"), _("tok/s")):
@@ -96,3 +111,43 @@ def demo(
                 "`puhui demo --model NAME`.[/]"
             )
         )
+
+
+def _demo_corpus(out: Path, json_out: bool) -> dict[str, object]:
+    """Build the bundled demo corpus into ``out`` (from scratch) and print where to look."""
+    from puhui.corpus.config import load_config
+    from puhui.corpus.pipeline import build, local_executor
+
+    raw = Path(str(resources.files("puhui.content").joinpath("demo_corpus", "raw")))
+    with err_console.status(_("Building the demo corpus…"), spinner="dots"):
+        result = build(
+            [raw],
+            out,
+            load_config(None),
+            executor=local_executor(2),
+            restart=True,
+            name="Puhui demo corpus",
+        )
+    s = result.summary
+    if not json_out:
+        removed = ", ".join(f"{k} {v}" for k, v in s["removed"].items())
+        console.print(
+            _(
+                "[bold]Corpus[/] {id}: read {read} documents, kept {kept} in {langs} languages; "
+                "removed {removed}; quarantined {q} unreadable inputs."
+            ).format(
+                id=result.manifest_id,
+                read=s["documents_read"],
+                kept=s["kept"],
+                langs=s["languages"],
+                removed=removed,
+                q=s["quarantined"],
+            )
+        )
+        console.print(
+            _(
+                "Look at {o}/audit.html (what is in it), {o}/datasheet.md, {o}/croissant.json, "
+                "{o}/data/ (kept), {o}/removed/ (with reasons), {o}/quarantine/."
+            ).format(o=out)
+        )
+    return {"out": str(out), "id": result.manifest_id, **s}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import os
 import shutil
 import time
@@ -104,8 +105,10 @@ class Steps:
         if "langid" in cfg.steps:
             from puhui.corpus.langid import LanguageIdentifier
 
-            kwargs = {} if cfg.langid.threshold is None else {"threshold": cfg.langid.threshold}
-            self.langid = LanguageIdentifier(**kwargs)
+            if cfg.langid.threshold is None:
+                self.langid = LanguageIdentifier()
+            else:
+                self.langid = LanguageIdentifier(threshold=cfg.langid.threshold)
         if "pii" in cfg.steps:
             from puhui.corpus.pii import PiiRedactor
 
@@ -115,16 +118,7 @@ class Steps:
             if cfg.pii.types is not None:
                 kw["types"] = cfg.pii.types
             if cfg.pii.mode == "hash":
-                salt = os.environ.get(cfg.pii.salt_env, "")
-                if not salt:
-                    raise PuhuiError(
-                        _("pii mode 'hash' needs a secret salt in ${env}").format(
-                            env=cfg.pii.salt_env
-                        ),
-                        _("export {env}=<a long random secret>, or use mode redact").format(
-                            env=cfg.pii.salt_env
-                        ),
-                    )
+                salt = pii_salt(cfg)
                 kw["salt"] = salt.encode()
             self.pii = PiiRedactor(**kw)
         if self.langid is None:
@@ -158,6 +152,19 @@ class Steps:
                 rec.text, counts = self.pii.process(rec.text)
                 rec.pii = {k: v for k, v in sorted(counts.items()) if v}
         return None
+
+
+def pii_salt(cfg: BuildConfig) -> str:
+    """The secret salt for ``pii.mode: hash``, or a one-line error saying how to set it."""
+    salt = os.environ.get(cfg.pii.salt_env, "")
+    if not salt:
+        raise PuhuiError(
+            _("pii mode 'hash' needs a secret salt in ${env}").format(env=cfg.pii.salt_env),
+            _("export {env}=<a long random secret>, or use mode redact").format(
+                env=cfg.pii.salt_env
+            ),
+        )
+    return salt
 
 
 _STEPS_CACHE: dict[str, Steps] = {}
@@ -351,9 +358,8 @@ def _check_out(out: Path, state: dict[str, Any]) -> bool:
     cfg_path = out / WORK / "config.json"
     if cfg_path.exists():
         saved = json.loads(cfg_path.read_text())
-        if {k: saved.get(k) for k in ("config", "inputs")} != {
-            k: state[k] for k in ("config", "inputs")
-        }:
+        wanted = json.loads(json.dumps({k: state[k] for k in ("config", "inputs")}))
+        if {k: saved.get(k) for k in ("config", "inputs")} != wanted:
             raise PuhuiError(
                 _("{out} holds a build with other inputs or options").format(out=out),
                 _("use a new --out folder, or add --restart to discard it"),
@@ -389,10 +395,12 @@ def build(
                 _("--dedup-against {p} has no dedup/signatures.npy").format(p=old),
                 _("give the folder of a corpus built by `puhui corpus build`"),
             )
+    if "pii" in cfg.steps and cfg.pii.mode == "hash":
+        pii_salt(cfg)
     files = discover(inputs)
     if not files:
         raise PuhuiError(_("no files found in {p}").format(p=", ".join(map(str, inputs))), None)
-    state = {
+    state: dict[str, Any] = {
         "config": cfg.to_json(),
         "inputs": [[f.name, f.path.stat().st_size] for f in files],
         "against": [str(p) for p in against],
@@ -433,7 +441,7 @@ def build(
     if on_stage:
         on_stage("audit")
     audit = write_audit(out)
-    summary["languages"] = len(audit.get("languages", audit.get("by_language", {})) or {})
+    summary["languages"] = audit["totals"]["languages"]
     corpus_name = json.loads(cfg_path.read_text()).get("name") or out.name
     write_croissant(out, audit, name=corpus_name)
     write_datasheet(out, audit, name=corpus_name)
@@ -536,7 +544,7 @@ def ray_executor(
                 num_cpus=workers,
                 include_dashboard=False,
                 log_to_driver=False,
-                logging_level="ERROR",
+                logging_level=logging.ERROR,
             )
         try:
             task = ray.remote(process_unit)

@@ -97,6 +97,11 @@ def check(text: str, script: str, opts: QualityOptions = QualityOptions()) -> Dr
     if opts.drop_lorem_ipsum and _LOREM.search(text):
         return Dropped("quality.lorem_ipsum", "placeholder text")
 
+    if opts.max_code_ratio is not None:
+        code = len(_CODE.findall(text))
+        if code > opts.max_code_ratio * n:
+            return Dropped("quality.code_like", f"code symbols {code / n:.2f}")
+
     words = [w for w in _WORD_SPLIT.split(text) if w]
     spaced = script not in UNSPACED_SCRIPTS
     if spaced and len(words) == 1 and n >= 50 and script not in BLOB_PRONE_SCRIPTS:
@@ -115,11 +120,6 @@ def check(text: str, script: str, opts: QualityOptions = QualityOptions()) -> Dr
                 return Dropped(
                     "quality.alpha_words", f"words with letters {alpha / len(words):.2f}"
                 )
-
-    if opts.max_code_ratio is not None:
-        code = len(_CODE.findall(text))
-        if code > opts.max_code_ratio * n:
-            return Dropped("quality.code_like", f"code symbols {code / n:.2f}")
 
     if opts.min_compression_ratio is not None and n >= 200:
         raw = text.encode("utf-8")

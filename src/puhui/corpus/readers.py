@@ -136,9 +136,9 @@ def _open_binary(f: InputFile) -> IO[bytes]:
     if f.compression == "zstd":
         return _ZstdStream(raw)  # type: ignore[return-value]
     if f.compression == "xz":
-        return lzma.LZMAFile(raw)  # type: ignore[return-value]
+        return lzma.LZMAFile(raw)
     if f.compression == "bz2":
-        return bz2.BZ2File(raw)  # type: ignore[return-value]
+        return bz2.BZ2File(raw)
     return raw
 
 
@@ -320,7 +320,7 @@ def _read_json(f: InputFile, opts: ReaderOptions) -> Iterator[Document | Problem
 
 def _read_csv(f: InputFile, opts: ReaderOptions, delimiter: str) -> Iterator[Document | Problem]:
     with _open_binary(f) as stream:
-        text = io.TextIOWrapper(stream, encoding="utf-8", errors="strict", newline="")  # type: ignore[arg-type]
+        text = io.TextIOWrapper(stream, encoding="utf-8", errors="strict", newline="")
         reader = csv.DictReader(text, delimiter=delimiter)
         row_no = 0
         try:

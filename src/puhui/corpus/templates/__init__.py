@@ -1,0 +1,1 @@
+"""Jinja2 templates for corpus reports (``audit.html.j2``), read with importlib.resources."""
