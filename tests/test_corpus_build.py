@@ -209,6 +209,34 @@ def test_dedup_against_earlier_corpus(puhui: Run, small_input: Path, tmp_path: P
     assert verify(second).provenance["inputs"][-1]["kind"] == "corpus"
 
 
+def test_pipeline_file_picks_steps_and_options(puhui: Run, tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    mixed = (
+        "Ẹ kú àárọ̀, ẹ̀yin ará ilé wa, ẹ jọ̀ọ́ ẹ wá síbí.\n"
+        "Good morning to all of you, please come here now."
+    )
+    (raw / "a.jsonl").write_text(
+        json.dumps({"text": mixed + " Mail me: a.b@example.org"})
+        + "\n"
+        + json.dumps({"text": "ok"})
+        + "\n"
+    )
+    pipeline = tmp_path / "p.yaml"
+    pipeline.write_text(
+        "steps:\n  - normalize\n  - langid: {line_level: true}\n  - pii: {mode: tag}\n"
+    )
+    out = tmp_path / "out"
+    proc = puhui("corpus", "build", str(raw), "--out", str(out), "--pipeline", str(pipeline))
+    assert proc.returncode == 0, proc.stderr
+    rows = [r for p in (out / "data").glob("*.jsonl.zst") for r in read_jsonl_zst(p)]
+    assert len(rows) == 2  # no quality step: "ok" is kept
+    (doc,) = [r for r in rows if "Mail" in r["text"]]
+    assert "a.b@example.org" in doc["text"] and doc["pii"] == {"EMAIL": 1}  # tag mode keeps text
+    assert set(doc["meta"]["line_langs"]) == {"yo", "en"}
+    assert verify(out).provenance["parameters"]["config"]["steps"] == ["normalize", "langid", "pii"]
+
+
 def test_bad_build_input_gives_one_line_errors(
     puhui: Run, small_input: Path, tmp_path: Path
 ) -> None:

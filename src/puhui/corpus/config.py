@@ -40,6 +40,7 @@ STEP_NAMES = ("normalize", "langid", "quality", "pii", "dedup")
 class LangIdOptions:
     threshold: float | None = None  # None: the identifier's measured default
     drop_und: bool = False  # drop documents whose language is unknown
+    line_level: bool = False  # also label each line; counts go to meta.line_langs
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ __all__ = [
 
 #: Default minimum confidence; below it :meth:`LanguageIdentifier.identify` answers ``und``.
 #: Chosen on the validation split by ``bench/langid_eval.py --tune`` (see bench/RESULTS.md).
-DEFAULT_THRESHOLD = 0.3
+DEFAULT_THRESHOLD = 0.4
 #: Characters of a long document that are looked at (half from the start, half from the middle).
 DEFAULT_MAX_CHARS = 500
 
@@ -58,6 +58,8 @@ KNOWN_MARGIN = 0.7
 #: Our model overrides a reliable CLD2 answer of the same macrolanguage (Arabic dialect vs
 #: Standard Arabic, Dari vs Persian, Cantonese vs Chinese) only with at least this probability.
 FAMILY_MARGIN = 0.5
+#: Texts with fewer letters than this get a proportionally lower confidence.
+SHORT_TEXT_LETTERS = 16
 #: Characters (spread over the sample) looked at to find the dominant script.
 SCRIPT_SAMPLE = 160
 
@@ -318,6 +320,7 @@ _COMPATIBLE_SCRIPTS: dict[str, frozenset[str]] = {
     "Kore": frozenset({"Hang", "Kore"}),
 }
 _HAN_FAMILY = frozenset({"Hans", "Hant", "Hani"})
+_DENSE_SCRIPTS = frozenset({"Hans", "Hant", "Hani", "Jpan", "Kore", "Hang", "Yiii"})
 _PREFIX = "__label__"
 
 
@@ -439,7 +442,11 @@ class LanguageIdentifier:
         )
 
     def identify(self, text: str) -> LangGuess:
-        """Language, script and confidence of one text (a sentence or a document)."""
+        """Language, script and confidence of one text (a sentence or a document).
+
+        Texts with fewer than ``SHORT_TEXT_LETTERS`` letters get a proportionally lower
+        confidence: one or two words rarely say which language they are in.
+        """
         label, script, confidence = self.identify_label(text)
         if label is None or confidence < self.threshold:
             return LangGuess(_UND, script, confidence if label is not None else 0.0)
@@ -463,6 +470,15 @@ class LanguageIdentifier:
         sample = prepare_text(_sample(text, self.max_chars))
         if not sample:
             return None, _NO_SCRIPT, 0.0
+        label, script, confidence = self._label(sample)
+        if len(sample) < SHORT_TEXT_LETTERS:
+            letters = len(sample) - sample.count(" ")
+            if script in _DENSE_SCRIPTS:  # a Han or Hangul character carries a syllable or word
+                letters *= 3
+            confidence *= min(1.0, letters / SHORT_TEXT_LETTERS)
+        return label, script, confidence
+
+    def _label(self, sample: str) -> tuple[str | None, str, float]:
         script = _dominant_script(_spread(sample, SCRIPT_SAMPLE))
         if script == _NO_SCRIPT:
             return None, script, 0.0
@@ -525,13 +541,24 @@ def _cld2_label(sample: str, script: str, res: _Resources) -> tuple[str, float] 
 def _fasttext_label(
     sample: str, allowed: frozenset[str], res: _Resources
 ) -> tuple[str | None, float]:
-    """Best fastText label whose script is allowed, with its probability."""
-    for k in (5, -1):
-        predictions: list[tuple[float, str]] = res.model.predict(sample + "\n", k, 0.0, "replace")
-        for prob, raw in predictions:
-            label = raw[len(_PREFIX) :]
-            if label.partition("_")[2] in allowed:
-                return label, min(1.0, max(0.0, float(prob)))
-        if len(predictions) < 5:
-            break
-    return None, 0.0
+    """Best fastText label whose script is allowed, with its probability.
+
+    When the model's favourite labels are in other scripts (short text whose n-grams it has
+    rarely seen, e.g. a few Chinese characters), the probability is renormalised over the
+    labels of the text's script: the script is known, so only they are in the running.
+    """
+    text = sample + "\n"
+    predictions: list[tuple[float, str]] = res.model.predict(text, 5, 0.0, "replace")
+    if predictions and predictions[0][1][len(_PREFIX) :].partition("_")[2] in allowed:
+        return predictions[0][1][len(_PREFIX) :], min(1.0, max(0.0, float(predictions[0][0])))
+    best: str | None = None
+    best_prob = total = 0.0
+    for prob, raw in res.model.predict(text, -1, 0.0, "replace"):
+        label = raw[len(_PREFIX) :]
+        if label.partition("_")[2] in allowed:
+            total += prob
+            if best is None:
+                best, best_prob = label, prob
+    if best is None or total <= 0.0:
+        return None, 0.0
+    return best, min(1.0, best_prob / total)

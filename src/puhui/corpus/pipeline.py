@@ -140,6 +140,11 @@ class Steps:
                     guess.script,
                     guess.confidence,
                 )
+                if cfg.langid.line_level:
+                    lines = Counter(
+                        g.lang for g in self.langid.identify_lines(rec.text) if g.lang != "und"
+                    )
+                    rec.meta["line_langs"] = dict(sorted(lines.items()))
                 if cfg.langid.drop_und and rec.lang == "und":
                     return Dropped("langid.und", f"confidence {guess.confidence:.2f}")
             elif step == "quality":
