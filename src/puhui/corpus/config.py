@@ -10,7 +10,7 @@ their defaults::
       - quality: {min_words: 3, min_terminal_lines: null}
       - pii: {mode: redact, regions: [NG, GH, KE]}
       - dedup: {threshold: 0.8}
-    shard_mb: 32
+    shard_mb: 8
 
 ``dedup`` always runs last because it compares documents across the whole run.
 """
@@ -60,7 +60,7 @@ class BuildConfig:
     quality: QualityOptions = QualityOptions()
     pii: PiiOptions = PiiOptions()
     dedup: DedupOptions = DedupOptions()
-    shard_mb: float = 32.0  # input megabytes per unit of work (one output shard each)
+    shard_mb: float = 8.0  # input megabytes per unit of work (one output shard each)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -201,7 +201,7 @@ def load_config(path: Path | None, **overrides: Any) -> BuildConfig:
         if "dedup" in steps:
             steps.remove("dedup")
             steps.append("dedup")
-    shard_mb = raw.get("shard_mb", 32.0)
+    shard_mb = raw.get("shard_mb", 8.0)
     if not isinstance(shard_mb, int | float) or isinstance(shard_mb, bool) or shard_mb <= 0:
         raise PuhuiError(_("{p}: shard_mb must be a positive number").format(p=where), None)
     cfg = BuildConfig(steps=tuple(steps), shard_mb=float(shard_mb), **sections)
