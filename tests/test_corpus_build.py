@@ -106,6 +106,13 @@ def test_build_demo_corpus(puhui: Run, tmp_path: Path) -> None:
     ]
     errors = " ".join(q["error"] for q in quarantine)
     assert "not valid JSON" in errors and "binary" in errors and "truncated" in errors
+    # the audit can be recomputed, in the same bytes, and read as a table or JSON
+    shown = puhui("corpus", "audit", str(out))
+    assert shown.returncode == 0, shown.stderr
+    assert "Yoruba" in shown.stdout and "Full audit" in shown.stdout
+    as_json = json.loads(puhui("corpus", "audit", str(out), "--json").stdout)
+    assert as_json["languages"]["yo"]["documents"] > 0
+    verify(out)
     # the same command again: already built, nothing changes
     before = content(out)
     again = puhui("corpus", "build", str(DEMO_RAW), "--out", str(out), "--json")

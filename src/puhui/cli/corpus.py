@@ -201,17 +201,24 @@ def audit(
     if json_out:
         print_json(report)
         return
-    rows = report.get("languages") or report.get("by_language") or {}
+    rows: dict[str, dict[str, Any]] = report["languages"]
     table = Table(title=_("Audit of {p}").format(p=corpus), title_justify="left")
-    for col in (_("language"), _("documents"), _("characters"), _("dedup rate")):
-        table.add_column(col, justify="right" if col != _("language") else "left")
-    items = rows.items() if isinstance(rows, dict) else ((r.get("lang"), r) for r in rows)
-    for lang, r in sorted(items, key=lambda kv: -int(kv[1].get("documents", 0)))[:40]:
+    table.add_column(_("language"))
+    for col in (_("documents"), _("characters"), _("removed"), _("dedup rate"), _("PII docs")):
+        table.add_column(col, justify="right")
+    for lang, r in sorted(rows.items(), key=lambda kv: (-kv[1]["documents"], kv[0]))[:50]:
+        rate = r.get("dedup_rate")
         table.add_row(
-            escape(str(lang)),
-            f"{r.get('documents', 0):,}",
-            f"{r.get('characters', 0):,}",
-            f"{r.get('dedup_rate', 0):.1%}",
+            escape(f"{lang} {r.get('name') or ''}".strip()),
+            f"{r['documents']:,}",
+            f"{r['characters']:,}",
+            f"{r.get('removed', 0):,}",
+            "-" if rate is None else f"{rate:.1%}",
+            f"{r.get('documents_with_pii', 0):,}",
         )
+    if len(rows) > 50:
+        table.caption = _("… and {n} more languages in audit.html").format(n=len(rows) - 50)
     console.print(table)
+    for w in report.get("warnings", []):
+        err_console.print(f"[yellow]{escape(str(w.get('message', w)))}[/]")
     console.print(_("Full audit: {p}/audit.html").format(p=corpus))
