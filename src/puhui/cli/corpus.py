@@ -82,7 +82,7 @@ def build(
     ),
     workers: int = typer.Option(2, "--workers", "-w", min=1, help=_("Parallel worker processes.")),
     executor: str = typer.Option(
-        "local", help=_("local (process pool) or ray (needs `pip install 'puhui[ray]'`).")
+        "local", help=_("local (process pool) or ray (needs `pip install 'puhui\\[ray]'`).")
     ),
     text_field: str = typer.Option(
         None, help=_("JSON/CSV/Parquet field with the text (default: text, content, body, …).")
