@@ -10,7 +10,7 @@ import sys
 import typer
 
 from puhui import __version__
-from puhui.cli import areas, config_cmd, corpus, demo, inspect_cmd, models
+from puhui.cli import areas, config_cmd, corpus, demo, eval_cmd, inspect_cmd, models
 from puhui.errors import PuhuiError
 from puhui.i18n import _
 
@@ -45,6 +45,7 @@ def _root(
 
 app.add_typer(models.app, name="models")
 app.add_typer(corpus.app, name="corpus")
+app.add_typer(eval_cmd.app, name="eval")
 for name, sub in areas.APPS.items():
     app.add_typer(sub, name=name)
 app.add_typer(config_cmd.app, name="config")

@@ -12,12 +12,6 @@ def _area(help_text: str) -> typer.Typer:
 
 
 APPS: dict[str, typer.Typer] = {
-    "eval": _area(
-        _(
-            "Evaluate AI systems in your languages: safety, over-refusal, bias, capability "
-            "parity, with per-language confidence intervals. (In progress.)"
-        )
-    ),
     "assess": _area(
         _(
             "Risk assessment mapped onto NIST AI RMF, ISO/IEC 42001, EU AI Act, TC260 and more; "

@@ -24,6 +24,11 @@ from puhui.models.server import spawned
 Message = Mapping[str, str]
 
 
+class TransientModelError(ModelError):
+    """A failure worth retrying: rate limit (429), server error (5xx), timeout, connection
+    refused, or a reply that is not a chat completion."""
+
+
 @dataclass(frozen=True)
 class ChatResult:
     """One answer. ``tokens_per_second`` is the server's decode speed when it reports one
@@ -75,14 +80,14 @@ class ChatModel:
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.ConnectError as e:
-            raise ModelError(
+            raise TransientModelError(
                 _("cannot reach model {name!r} at {url} ({why})").format(
                     name=name, url=url, why=_reason(e)
                 ),
                 _("check that its server is running and the URL is right (`puhui models list`)"),
             ) from None
         except httpx.TimeoutException:
-            raise ModelError(
+            raise TransientModelError(
                 _("model {name!r} did not answer within {t:g} s at {url}").format(
                     name=name, t=self._timeout, url=url
                 ),
@@ -112,7 +117,8 @@ class ChatModel:
             )
         if response.status_code >= 400:
             body = " ".join(response.text.split())[:200]
-            raise ModelError(
+            transient = response.status_code == 429 or response.status_code >= 500
+            raise (TransientModelError if transient else ModelError)(
                 _("model {name!r} at {url} answered HTTP {code}: {body}").format(
                     name=name, url=url, code=response.status_code, body=body
                 ),
@@ -121,7 +127,7 @@ class ChatModel:
         try:
             return response.json()
         except ValueError:
-            raise ModelError(
+            raise TransientModelError(
                 _("model {name!r} at {url} did not answer with JSON").format(name=name, url=url),
                 _("check that this is an OpenAI-compatible endpoint"),
             ) from None
@@ -162,7 +168,7 @@ class ChatModel:
             choice = data["choices"][0]
             text = choice["message"]["content"] or ""
         except (KeyError, IndexError, TypeError):
-            raise ModelError(
+            raise TransientModelError(
                 _("model {name!r} returned something that is not a chat completion").format(
                     name=self.spec.name
                 ),

@@ -1,0 +1,300 @@
+"""``puhui eval``: list suites, run them against a model, show and compare runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from puhui.cli._common import JSON_HELP, console, err_console, print_json, progress, settings
+from puhui.errors import PuhuiError
+from puhui.i18n import _
+
+app = typer.Typer(
+    help=_(
+        "Evaluate AI systems in your languages: capability parity, safety, over-refusal and "
+        "bias, reported per language with 95% confidence intervals and small-slice warnings. "
+        "Runs are cached and resumable."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+
+
+@app.command("list")
+def list_(json_out: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
+    """List the bundled suites: tasks, languages, samples and licence."""
+    from puhui.evals.tasks import bundled_names, load_suite
+
+    rows: list[dict[str, Any]] = []
+    for name in bundled_names():
+        suite = load_suite(name)
+        rows.append(
+            {
+                "name": suite.name,
+                "title": suite.title,
+                "tasks": [t.name for t in suite.tasks],
+                "languages": suite.languages,
+                "samples": sum(len(t.samples) for t in suite.tasks),
+                "license": suite.license,
+                "description": suite.description,
+            }
+        )
+    if json_out:
+        print_json(rows)
+        return
+    table = Table(title=_("Suites"), title_justify="left")
+    for col in (_("name"), _("tasks"), _("languages"), _("samples"), _("licence"), _("what")):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        langs = r["languages"]
+        shown = ", ".join(langs[:8]) + (f" … (+{len(langs) - 8})" if len(langs) > 8 else "")
+        table.add_row(
+            r["name"],
+            ", ".join(r["tasks"]),
+            shown,
+            str(r["samples"]),
+            r["license"],
+            escape(r["title"]),
+        )
+    console.print(table)
+
+
+@app.command("run")
+def run(
+    suite: str = typer.Argument(
+        ..., help=_("A suite name from `puhui eval list`, or a suite folder/YAML.")
+    ),
+    model: str = typer.Option(
+        None, "--model", "-m", help=_("Model name (default: $PUHUI_MODEL, embedded).")
+    ),
+    out: Path = typer.Option(
+        None, "--out", "-o", help=_("Run folder (default: $PUHUI_HOME/runs/SUITE-MODEL).")
+    ),
+    limit: int = typer.Option(None, min=1, help=_("At most N samples per language per task.")),
+    languages: str = typer.Option(
+        None,
+        help=_("Comma-separated BCP-47 tags; sw matches swh, ar matches arb, zh matches zh-Hans."),
+    ),
+    concurrency: int = typer.Option(4, min=1, help=_("Requests in flight (lowered on HTTP 429).")),
+    max_retries: int = typer.Option(
+        4, min=0, help=_("Retries (with backoff) on rate limits, server errors and timeouts.")
+    ),
+    epochs: int = typer.Option(
+        1, min=1, help=_("Times each sample is asked (with seeds seed..seed+N-1).")
+    ),
+    seed: int = typer.Option(0, help=_("Generation seed, recorded in the plan.")),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Run a suite against a model; the same command again resumes and reuses cached answers.
+
+    Example: puhui eval run sib200 --model embedded --limit 5 --languages sw,yo,ar
+    """
+    from puhui.evals.runner import RunOptions
+    from puhui.evals.runner import run as run_suite
+    from puhui.evals.tasks import load_suite
+
+    s = settings()
+    loaded = load_suite(suite)
+    model_name = model or s.default_model
+    langs = tuple(t.strip() for t in (languages or "").split(",") if t.strip())
+    opts = RunOptions(
+        limit=limit,
+        languages=langs,
+        concurrency=concurrency,
+        max_retries=max_retries,
+        epochs=epochs,
+        seed=seed,
+    )
+    folder = out or s.home / "runs" / f"{loaded.name}-{model_name}"
+    with progress(disable=json_out) as bar:
+        task_id = bar.add_task(
+            _("{suite} on {model}").format(suite=loaded.name, model=model_name), total=None
+        )
+
+        def update(done: int, total: int) -> None:
+            bar.update(task_id, completed=done, total=total)
+
+        summary = run_suite(loaded, model_name, folder, opts, s, update)
+    if json_out:
+        print_json(json_summary(folder, summary))
+        return
+    show_summary(summary)
+    console.print(_("Run saved in {p}; see it again with `puhui eval show {p}`.").format(p=folder))
+
+
+def json_summary(folder: Path, summary: dict[str, Any]) -> dict[str, Any]:
+    return {"run": str(folder), **summary}
+
+
+def _load(run_dir: Path) -> dict[str, Any]:
+    path = run_dir / "summary.json"
+    if not path.is_file():
+        if (run_dir / "log.jsonl").is_file():
+            from puhui.evals.runner import finish
+
+            return finish(run_dir)
+        raise PuhuiError(
+            _("{p} is not an eval run (no summary.json)").format(p=run_dir),
+            _("give the --out folder of `puhui eval run`"),
+        )
+    data: dict[str, Any] = json.loads(path.read_text())
+    return data
+
+
+def _fmt(v: float | None) -> str:
+    return "-" if v is None else f"{v:.3f}"
+
+
+def _fmt_ci(s: dict[str, Any] | None) -> str:
+    """A value with its half-width, e.g. 0.812 ±0.041."""
+    if not s:
+        return "-"
+    if s["ci_low"] is None or s["ci_high"] is None:
+        return _fmt(s["value"])
+    return f"{_fmt(s['value'])} ±{(s['ci_high'] - s['ci_low']) / 2:.3f}"
+
+
+def show_summary(summary: dict[str, Any]) -> None:
+    for task, t in summary["tasks"].items():
+        for metric, m in t["metrics"].items():
+            table = Table(title=f"{task} · {metric}", title_justify="left")
+            for col in (_("language"), _("n"), _("value"), _("95% CI"), ""):
+                table.add_column(col, justify="left" if col == _("language") else "right")
+            o = m["overall"]
+            table.add_row(
+                _("all"),
+                str(o["n"]),
+                _fmt(o["value"]),
+                f"{_fmt(o['ci_low'])}–{_fmt(o['ci_high'])}",
+                "",
+            )
+            for r in m["per_language"]:
+                note = _("small slice") if r["small"] else ""
+                table.add_row(
+                    r["language"],
+                    str(r["n"]),
+                    _fmt(r["value"]),
+                    f"{_fmt(r['ci_low'])}–{_fmt(r['ci_high'])}",
+                    note,
+                )
+            console.print(table)
+            w = m.get("worst_language")
+            if w:
+                console.print(
+                    _("  worst language: {l} {v} (mean {m})").format(
+                        l=w["language"], v=_fmt(w["value"]), m=_fmt(o["value"])
+                    )
+                )
+            if m["small_slices"]:
+                err_console.print(
+                    _("  [yellow]fewer than 30 samples — too few to decide: {l}[/]").format(
+                        l=", ".join(m["small_slices"])
+                    )
+                )
+        if t["errors"]:
+            err_console.print(
+                _("  [red]{n} samples failed (errors in the log)[/]").format(n=t["errors"])
+            )
+    for th in summary.get("thresholds", []):
+        mark = "[green]pass[/]" if th["passed"] else "[red]fail[/]"
+        console.print(f"{mark} {th['threshold']} {th['rule']} = {_fmt(th['value'])}")
+    if not summary.get("complete", True):
+        err_console.print(
+            _("[yellow]The run is incomplete; run the same command again to resume.[/]")
+        )
+
+
+@app.command("show")
+def show(
+    run_dir: Path = typer.Argument(..., help=_("A run folder.")),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Show a run: every metric per language with its 95% CI, small slices and thresholds."""
+    summary = _load(run_dir)
+    if json_out:
+        print_json(json_summary(run_dir, summary))
+        return
+    console.print(_("Suite {s} · model {m}").format(s=summary["suite"], m=summary["model"]["name"]))
+    show_summary(summary)
+
+
+@app.command("compare")
+def compare(
+    run_a: Path = typer.Argument(..., help=_("First run folder.")),
+    run_b: Path = typer.Argument(..., help=_("Second run folder.")),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Two runs side by side, per task, metric and language, with the difference."""
+    a, b = _load(run_a), _load(run_b)
+    rows = []
+    for task in sorted(set(a["tasks"]) | set(b["tasks"])):
+        ta, tb = a["tasks"].get(task, {}), b["tasks"].get(task, {})
+        for metric in sorted(set(ta.get("metrics", {})) | set(tb.get("metrics", {}))):
+            ma = {
+                r["language"]: r
+                for r in ta.get("metrics", {}).get(metric, {}).get("per_language", [])
+            }
+            mb = {
+                r["language"]: r
+                for r in tb.get("metrics", {}).get(metric, {}).get("per_language", [])
+            }
+            for lang in ["all", *sorted(set(ma) | set(mb))]:
+                ra = (
+                    ta["metrics"][metric]["overall"]
+                    if lang == "all" and metric in ta.get("metrics", {})
+                    else ma.get(lang)
+                )
+                rb = (
+                    tb["metrics"][metric]["overall"]
+                    if lang == "all" and metric in tb.get("metrics", {})
+                    else mb.get(lang)
+                )
+                va = ra["value"] if ra else None
+                vb = rb["value"] if rb else None
+                overlap = bool(
+                    ra
+                    and rb
+                    and ra["ci_low"] is not None
+                    and rb["ci_low"] is not None
+                    and ra["ci_low"] <= rb["ci_high"]
+                    and rb["ci_low"] <= ra["ci_high"]
+                )
+                rows.append(
+                    {
+                        "task": task,
+                        "metric": metric,
+                        "language": lang,
+                        "a": ra,
+                        "b": rb,
+                        "difference": None if va is None or vb is None else round(vb - va, 4),
+                        "cis_overlap": overlap,
+                    }
+                )
+    if json_out:
+        print_json({"a": str(run_a), "b": str(run_b), "rows": rows})
+        return
+    table = Table(
+        title=_("A = {a} ({ma})  ·  B = {b} ({mb})").format(
+            a=run_a, b=run_b, ma=a["model"]["name"], mb=b["model"]["name"]
+        ),
+        title_justify="left",
+    )
+    for col in (_("task · metric"), _("language"), "A", "B", "B − A", ""):
+        table.add_column(col)
+    for r in rows:
+        note = "" if r["cis_overlap"] or r["difference"] is None else _("CIs apart")
+        table.add_row(
+            f"{r['task']} · {r['metric']}",
+            r["language"],
+            _fmt_ci(r["a"]),
+            _fmt_ci(r["b"]),
+            _fmt(r["difference"]),
+            note,
+        )
+    console.print(table)

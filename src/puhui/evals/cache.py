@@ -1,0 +1,79 @@
+"""The response cache: one SQLite file of model answers, keyed by everything that shapes them.
+
+The key is the sha256 of the model's identity (endpoint + model id, or the GGUF file's hash),
+the rendered messages, the generation parameters and the seed. Rerunning an evaluation, or
+another suite that asks the same question, reuses the answer instead of asking again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+from puhui.artifacts import atomic_write_json, sha256_file
+from puhui.models.registry import ModelSpec
+
+
+def cache_key(
+    identity: str, messages: list[dict[str, str]], params: dict[str, Any], seed: int
+) -> str:
+    blob = json.dumps(
+        {"model": identity, "messages": messages, "params": params, "seed": seed},
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+class ResponseCache:
+    """Thread-safe get/put over one SQLite database (WAL mode)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+        )
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM responses WHERE key = ?", (key,)).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        text = json.dumps(value, ensure_ascii=False)
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO responses (key, value) VALUES (?, ?)", (key, text)
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def model_identity(spec: ModelSpec, cache_dir: Path) -> str:
+    """What makes a model's answers reproducible: its weights' hash, or endpoint + model id."""
+    if spec.kind == "endpoint":
+        return f"endpoint:{spec.endpoint}|{spec.model}"
+    assert spec.gguf is not None
+    stat = spec.gguf.stat()
+    index_path = cache_dir / "file_hashes.json"
+    index: dict[str, Any] = {}
+    if index_path.is_file():
+        try:
+            index = json.loads(index_path.read_text())
+        except ValueError:
+            index = {}
+    stamp = f"{spec.gguf.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+    if stamp not in index:
+        index[stamp] = sha256_file(spec.gguf)
+        atomic_write_json(index_path, index)
+    return f"gguf:{index[stamp]}"

@@ -1,0 +1,355 @@
+"""Run a suite against a model: plan, ask (cached, retried, concurrent), log, summarize.
+
+A run folder holds ``plan.json`` (frozen before the first request: suite, tasks with data
+hashes, thresholds, seed, model identity, options, Puhui version), ``log.jsonl`` (one record per
+task × sample × epoch, appended and flushed as answers arrive), ``summary.json`` (derived from
+the log; rebuildable) and, once complete, ``manifest.json``. Running the same command again
+resumes: samples already in the log are skipped, cached answers are reused, and a record cut
+short by a kill is dropped and asked again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from puhui import __version__
+from puhui.artifacts import atomic_write_json, write_manifest
+from puhui.config import Settings, state_dir
+from puhui.errors import ModelError, PuhuiError
+from puhui.evals.cache import ResponseCache, cache_key, model_identity
+from puhui.evals.scoring import SCORERS
+from puhui.evals.stats import check_thresholds, summarize_task
+from puhui.evals.tasks import Sample, Suite, Task, iter_samples
+from puhui.i18n import _
+from puhui.models.client import ChatModel, TransientModelError
+from puhui.models.registry import get_model
+
+LOG_SCHEMA = 1
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    limit: int | None = None  # at most N samples per language per task
+    languages: tuple[str, ...] = ()
+    concurrency: int = 4
+    max_retries: int = 4
+    seed: int = 0
+    epochs: int = 1
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "limit": self.limit,
+            "languages": list(self.languages),
+            "concurrency": self.concurrency,
+            "max_retries": self.max_retries,
+            "seed": self.seed,
+            "epochs": self.epochs,
+        }
+
+
+@dataclass(frozen=True)
+class Item:
+    task: Task
+    sample: Sample
+    epoch: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.task.key}|{self.sample.id}|{self.epoch}"
+
+
+class Limiter:
+    """Adaptive concurrency: halve on rate limits, grow by one after a run of successes."""
+
+    def __init__(self, maximum: int) -> None:
+        self.maximum = max(1, maximum)
+        self.limit = self.maximum
+        self.active = 0
+        self._ok = 0
+        self._cond = threading.Condition()
+
+    def __enter__(self) -> None:
+        with self._cond:
+            while self.active >= self.limit:
+                self._cond.wait()
+            self.active += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._cond:
+            self.active -= 1
+            self._cond.notify_all()
+
+    def throttled(self) -> None:
+        with self._cond:
+            self.limit = max(1, self.limit // 2)
+            self._ok = 0
+
+    def succeeded(self) -> None:
+        with self._cond:
+            self._ok += 1
+            if self._ok >= 2 * self.limit and self.limit < self.maximum:
+                self.limit += 1
+                self._ok = 0
+                self._cond.notify_all()
+
+
+def plan_items(suite: Suite, opts: RunOptions) -> list[Item]:
+    langs = list(opts.languages) or None
+    return [
+        Item(task, s, e)
+        for task in suite.tasks
+        for s in iter_samples(task, langs, opts.limit)
+        for e in range(opts.epochs)
+    ]
+
+
+def _read_log(path: Path) -> Iterator[dict[str, Any]]:
+    """Complete records of a log; a trailing partial line (killed mid-write) is cut off."""
+    if not path.exists():
+        return
+    data = path.read_bytes()
+    end = data.rfind(b"\n") + 1
+    if end < len(data):
+        with open(path, "r+b") as f:
+            f.truncate(end)
+    for line in data[:end].splitlines():
+        if line.strip():
+            yield json.loads(line)
+
+
+def _ask(
+    model: ChatModel,
+    messages: list[dict[str, str]],
+    params: dict[str, Any],
+    opts: RunOptions,
+    limiter: Limiter,
+) -> tuple[dict[str, Any] | None, str | None, int]:
+    """One answer with retries and backoff; returns (answer, error, attempts)."""
+    rng = random.Random()
+    for attempt in range(opts.max_retries + 1):
+        try:
+            with limiter:
+                result = model.chat(messages, **params)
+            limiter.succeeded()
+            return (
+                {
+                    "text": result.text,
+                    "completion_tokens": result.completion_tokens,
+                    "finish_reason": result.finish_reason,
+                },
+                None,
+                attempt + 1,
+            )
+        except TransientModelError as e:
+            if "429" in str(e):
+                limiter.throttled()
+            if attempt == opts.max_retries:
+                return None, str(e), attempt + 1
+            time.sleep(min(8.0, 0.25 * 2**attempt) * (0.5 + rng.random()))
+        except ModelError as e:
+            return None, str(e), attempt + 1
+    return None, "retries exhausted", opts.max_retries + 1
+
+
+def run(
+    suite: Suite,
+    model_name: str,
+    out: Path,
+    opts: RunOptions,
+    settings: Settings,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Run (or resume) ``suite`` on ``model_name`` into ``out``; return the summary."""
+    from puhui.models import open_model
+
+    spec = get_model(settings, model_name)
+    items = plan_items(suite, opts)
+    if not items:
+        raise PuhuiError(
+            _("no samples of suite {s!r} match languages {l}").format(
+                s=suite.name, l=", ".join(opts.languages) or "-"
+            ),
+            _("see the suite's languages with `puhui eval list`"),
+        )
+    cache_dir = state_dir(settings, "cache")
+    identity = model_identity(spec, cache_dir)
+    plan: dict[str, Any] = {
+        "schema": LOG_SCHEMA,
+        "puhui_version": __version__,
+        "suite": suite.name,
+        "suite_path": str(suite.path),
+        "tasks": {
+            t.key: {
+                "data_sha256": t.data_sha256,
+                "scorer": t.scorer,
+                "metrics": list(t.metrics),
+                "generation": dict(t.generation),
+                "instruction_language": t.template.instruction_language,
+            }
+            for t in suite.tasks
+        },
+        "thresholds": {k: dict(v) for k, v in suite.thresholds.items()},
+        "model": {
+            "name": spec.name,
+            "kind": spec.kind,
+            "identity": identity,
+        },
+        "options": opts.to_json(),
+        "samples": len(items),
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    plan_path = out / "plan.json"
+    if plan_path.exists():
+        old = json.loads(plan_path.read_text())
+        if {k: old.get(k) for k in ("suite", "tasks", "model", "options")} != {
+            k: json.loads(json.dumps(plan[k])) for k in ("suite", "tasks", "model", "options")
+        }:
+            raise PuhuiError(
+                _("{out} holds a run of another suite, model or options").format(out=out),
+                _("use a new --out folder"),
+            )
+        plan["started"] = old.get("started")
+    else:
+        plan["started"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        atomic_write_json(plan_path, plan)
+
+    log_path = out / "log.jsonl"
+    done = {f"{r['task']}|{r['sample_id']}|{r['epoch']}" for r in _read_log(log_path)}
+    todo = [it for it in items if it.key not in done]
+    if progress:
+        progress(len(items) - len(todo), len(items))
+    if todo:
+        cache = ResponseCache(cache_dir / "responses.sqlite")
+        try:
+            with open_model(spec.name, settings) as model:
+                _run_items(
+                    todo,
+                    model,
+                    identity,
+                    cache,
+                    opts,
+                    log_path,
+                    progress,
+                    len(items) - len(todo),
+                    len(items),
+                )
+        finally:
+            cache.close()
+    return finish(out, suite)
+
+
+def _run_items(
+    todo: list[Item],
+    model: ChatModel,
+    identity: str,
+    cache: ResponseCache,
+    opts: RunOptions,
+    log_path: Path,
+    progress: Progress | None,
+    done: int,
+    total: int,
+) -> None:
+    limiter = Limiter(opts.concurrency)
+    lock = threading.Lock()
+    with open(log_path, "a", encoding="utf-8") as log:
+
+        def one(item: Item) -> None:
+            task, sample = item.task, item.sample
+            messages = task.template.render(sample)
+            params = {"max_tokens": 256, "temperature": 0.0, **task.generation}
+            seed = opts.seed + item.epoch
+            key = cache_key(identity, messages, params, seed)
+            started = time.perf_counter()
+            answer = cache.get(key)
+            cached = answer is not None
+            error, attempts = None, 0
+            if answer is None:
+                answer, error, attempts = _ask(
+                    model, messages, {**params, "seed": seed}, opts, limiter
+                )
+                if answer is not None:
+                    cache.put(key, answer)
+            record: dict[str, Any] = {
+                "schema": LOG_SCHEMA,
+                "task": task.key,
+                "sample_id": sample.id,
+                "epoch": item.epoch,
+                "lang": sample.lang,
+                "groups": dict(sample.groups),
+                "target": sample.target,
+                "cached": cached,
+                "attempts": attempts,
+                "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+            }
+            if answer is not None:
+                record["response"] = answer["text"]
+                score = SCORERS[task.scorer](sample, answer["text"], task.scorer_options)
+                record["score"] = score.to_json()
+            else:
+                record["error"] = error
+            line = json.dumps(record, ensure_ascii=False) + "\n"
+            with lock:
+                log.write(line)
+                log.flush()
+
+        with ThreadPoolExecutor(max_workers=max(1, opts.concurrency)) as pool:
+            pending: set[Future[None]] = {pool.submit(one, it) for it in todo}
+            while pending:
+                finished, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                for f in finished:
+                    f.result()
+                    done += 1
+                if progress and finished:
+                    progress(done, total)
+        log.flush()
+        os.fsync(log.fileno())
+
+
+def finish(out: Path, suite: Suite | None = None) -> dict[str, Any]:
+    """Summarize ``out/log.jsonl`` into ``summary.json`` and seal the run with a manifest."""
+    plan = json.loads((out / "plan.json").read_text())
+    latest: dict[str, dict[str, Any]] = {}
+    for r in _read_log(out / "log.jsonl"):
+        latest[f"{r['task']}|{r['sample_id']}|{r['epoch']}"] = r
+    by_task: dict[str, list[dict[str, Any]]] = {}
+    for r in latest.values():
+        by_task.setdefault(r["task"], []).append(r)
+    seed = int(plan["options"]["seed"])
+    tasks = {
+        key: summarize_task(
+            sorted(by_task.get(key, []), key=lambda r: (r["sample_id"], r["epoch"])),
+            info["metrics"],
+            seed,
+        )
+        for key, info in plan["tasks"].items()
+        if key in by_task
+    }
+    complete = len(latest) >= plan["samples"]
+    summary = {
+        "suite": plan["suite"],
+        "model": plan["model"],
+        "complete": complete,
+        "samples": plan["samples"],
+        "logged": len(latest),
+        "tasks": tasks,
+        "thresholds": check_thresholds(tasks, plan["thresholds"]),
+    }
+    atomic_write_json(out / "summary.json", summary)
+    if complete:
+        write_manifest(
+            out,
+            "run",
+            parameters={"suite": plan["suite"], "model": plan["model"], "options": plan["options"]},
+            command="puhui eval run",
+        )
+    return summary

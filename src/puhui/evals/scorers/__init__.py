@@ -1,0 +1,1 @@
+"""Scorers that judge model responses for evaluation suites (e.g. refusal detection)."""

@@ -1,0 +1,290 @@
+"""Samples, tasks and suites: what an evaluation asks, of whom, in which language.
+
+A *task* is samples (each with a BCP-47 language and optional group attributes) + a prompt
+template (its instruction language recorded) + a scorer + metrics. A *suite* is tasks +
+thresholds. Suites are YAML files (format: ``evals/FORMAT.md``) that compile to these objects;
+bundled suites live in ``puhui/content/suites/``. Every mistake in a suite file is a one-line
+:class:`~puhui.errors.PuhuiError` naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from puhui.errors import PuhuiError
+from puhui.evals.languages import normalize_tag
+from puhui.i18n import _
+
+SCORERS = ("exact", "choice", "regex", "numeric", "refusal", "bbq", "judge")
+METRICS = ("accuracy", "refusal_rate", "compliance_rate", "bias_score")
+
+
+@dataclass(frozen=True)
+class Sample:
+    id: str
+    lang: str
+    input: str | dict[str, Any]
+    target: Any = None
+    choices: tuple[str, ...] = ()
+    groups: Mapping[str, Any] = field(default_factory=dict)
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Template:
+    user: str
+    system: str | None = None
+    instruction_language: str = "en"  # "en" or "sample"
+
+    def render(self, sample: Sample) -> list[dict[str, str]]:
+        """The chat messages for ``sample``."""
+        slots: dict[str, Any] = {"lang": sample.lang}
+        if isinstance(sample.input, dict):
+            slots.update(sample.input)
+            slots["input"] = "\n".join(f"{k}: {v}" for k, v in sample.input.items())
+        else:
+            slots["input"] = sample.input
+        slots["choices"] = "; ".join(sample.choices)
+        slots["choices_lettered"] = "\n".join(
+            f"{chr(65 + i)}. {c}" for i, c in enumerate(sample.choices)
+        )
+        messages = []
+        if self.system:
+            messages.append({"role": "system", "content": _fill(self.system, slots)})
+        messages.append({"role": "user", "content": _fill(self.user, slots)})
+        return messages
+
+
+class _Slots(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _fill(text: str, slots: dict[str, Any]) -> str:
+    return text.format_map(_Slots(slots))
+
+
+@dataclass(frozen=True)
+class Task:
+    """One task of a suite. ``key`` is ``suite/name``."""
+
+    suite: str
+    name: str
+    samples: tuple[Sample, ...]
+    template: Template
+    scorer: str
+    scorer_options: Mapping[str, Any] = field(default_factory=dict)
+    metrics: tuple[str, ...] = ("accuracy",)
+    generation: Mapping[str, Any] = field(default_factory=dict)
+    data_sha256: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.suite}/{self.name}"
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    title: str
+    description: str
+    license: str
+    tasks: tuple[Task, ...]
+    thresholds: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def languages(self) -> list[str]:
+        return sorted({s.lang for t in self.tasks for s in t.samples})
+
+
+# ---------------------------------------------------------------- loading
+
+
+def bundled_dir() -> Path:
+    return Path(str(resources.files("puhui.content").joinpath("suites")))
+
+
+def bundled_names() -> list[str]:
+    root = bundled_dir()
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if (p / "suite.yaml").is_file())
+
+
+def find_suite(name_or_path: str) -> Path:
+    """A bundled suite name, a folder holding suite.yaml, or a YAML file."""
+    p = Path(name_or_path)
+    if p.is_file():
+        return p
+    if p.is_dir() and (p / "suite.yaml").is_file():
+        return p / "suite.yaml"
+    bundled = bundled_dir() / name_or_path / "suite.yaml"
+    if bundled.is_file():
+        return bundled
+    raise PuhuiError(
+        _("unknown suite {name!r}").format(name=name_or_path),
+        _("see `puhui eval list`, or give a suite folder or YAML file"),
+    )
+
+
+def _need(mapping: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
+    if key not in mapping:
+        raise PuhuiError(_("{where}: missing field {key!r}").format(where=where, key=key), None)
+    value = mapping[key]
+    if not isinstance(value, kind):
+        raise PuhuiError(
+            _("{where}.{key}: expected {kind}, got {got}").format(
+                where=where, key=key, kind=kind.__name__, got=type(value).__name__
+            ),
+            None,
+        )
+    return value
+
+
+def _read_samples(path: Path, where: str) -> tuple[tuple[Sample, ...], str]:
+    if not path.is_file():
+        raise PuhuiError(
+            _("{where}: data file {path} does not exist").format(where=where, path=path),
+            _("fix the `data:` path (relative to suite.yaml)"),
+        )
+    raw = path.read_bytes()
+    samples: list[Sample] = []
+    seen: set[str] = set()
+    for n, line in enumerate(raw.decode("utf-8", errors="replace").splitlines(), 1):
+        if not line.strip():
+            continue
+        at = f"{path}:{n}"
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise PuhuiError(
+                _("{at}: not valid JSON ({why})").format(at=at, why=e.msg), None
+            ) from None
+        if not isinstance(obj, dict):
+            raise PuhuiError(_("{at}: expected a JSON object").format(at=at), None)
+        sid = str(_need(obj, "id", str | int, at))  # type: ignore[arg-type]
+        if sid in seen:
+            raise PuhuiError(_("{at}: duplicate sample id {sid!r}").format(at=at, sid=sid), None)
+        seen.add(sid)
+        lang = normalize_tag(str(_need(obj, "lang", str, at)))
+        inp = obj.get("input")
+        if not isinstance(inp, str | dict):
+            raise PuhuiError(_("{at}: field 'input' must be text or an object").format(at=at), None)
+        choices = obj.get("choices") or ()
+        if not isinstance(choices, list | tuple):
+            raise PuhuiError(_("{at}: field 'choices' must be a list").format(at=at), None)
+        samples.append(
+            Sample(
+                id=sid,
+                lang=lang,
+                input=inp,
+                target=obj.get("target"),
+                choices=tuple(str(c) for c in choices),
+                groups=dict(obj.get("groups") or {}),
+                meta=dict(obj.get("meta") or {}),
+            )
+        )
+    return tuple(samples), hashlib.sha256(raw).hexdigest()
+
+
+def load_suite(name_or_path: str, *, data_override: Mapping[str, Path] | None = None) -> Suite:
+    """Load and validate a suite. ``data_override`` maps task names to the user's full data."""
+    path = find_suite(name_or_path)
+    where = str(path)
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark is not None else ""
+        raise PuhuiError(
+            _("{p}{line}: not valid YAML ({why})").format(
+                p=path, line=line, why=getattr(e, "problem", None) or e
+            ),
+            _("fix the YAML syntax"),
+        ) from None
+    if not isinstance(doc, dict):
+        raise PuhuiError(_("{p}: expected a mapping with name and tasks").format(p=path), None)
+    name = _need(doc, "name", str, where)
+    tasks_raw = _need(doc, "tasks", list, where)
+    tasks: list[Task] = []
+    for i, t in enumerate(tasks_raw):
+        at = f"{where}: tasks[{i}]"
+        if not isinstance(t, dict):
+            raise PuhuiError(_("{at}: expected a mapping").format(at=at), None)
+        tname = _need(t, "name", str, at)
+        tmpl = _need(t, "template", dict, at)
+        scorer = _need(t, "scorer", str, at)
+        if scorer not in SCORERS:
+            raise PuhuiError(
+                _("{at}.scorer: unknown scorer {s!r}").format(at=at, s=scorer),
+                _("use one of: {names}").format(names=", ".join(SCORERS)),
+            )
+        metrics = tuple(t.get("metrics") or ("accuracy",))
+        for m in metrics:
+            if m not in METRICS:
+                raise PuhuiError(
+                    _("{at}.metrics: unknown metric {m!r}").format(at=at, m=m),
+                    _("use one of: {names}").format(names=", ".join(METRICS)),
+                )
+        lang_mode = tmpl.get("instruction_language", "en")
+        if lang_mode not in ("en", "sample"):
+            raise PuhuiError(
+                _("{at}.template.instruction_language: must be 'en' or 'sample'").format(at=at),
+                None,
+            )
+        data_path = (data_override or {}).get(tname)
+        if data_path is None:
+            data_path = path.parent / str(_need(t, "data", str, at))
+        samples, digest = _read_samples(Path(data_path), at)
+        tasks.append(
+            Task(
+                suite=name,
+                name=tname,
+                samples=samples,
+                template=Template(
+                    user=str(_need(tmpl, "user", str, f"{at}.template")),
+                    system=tmpl.get("system"),
+                    instruction_language=lang_mode,
+                ),
+                scorer=scorer,
+                scorer_options=dict(t.get("scorer_options") or {}),
+                metrics=metrics,
+                generation=dict(t.get("generation") or {}),
+                data_sha256=digest,
+            )
+        )
+    thresholds = doc.get("thresholds") or {}
+    if not isinstance(thresholds, dict):
+        raise PuhuiError(_("{p}: thresholds must be a mapping").format(p=path), None)
+    return Suite(
+        name=name,
+        title=str(doc.get("title") or name),
+        description=str(doc.get("description") or ""),
+        license=str(doc.get("license") or "unknown"),
+        tasks=tuple(tasks),
+        thresholds={str(k): dict(v) for k, v in thresholds.items()},
+        path=path,
+    )
+
+
+def iter_samples(task: Task, languages: list[str] | None, limit: int | None) -> Iterator[Sample]:
+    """Samples of ``task`` in the chosen languages, at most ``limit`` per language, in order."""
+    from puhui.evals.languages import matches
+
+    counts: dict[str, int] = {}
+    for s in task.samples:
+        if languages and not any(matches(want, s.lang) for want in languages):
+            continue
+        if limit is not None and counts.get(s.lang, 0) >= limit:
+            continue
+        counts[s.lang] = counts.get(s.lang, 0) + 1
+        yield s
