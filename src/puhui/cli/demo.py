@@ -4,6 +4,9 @@
    planted duplicates, personal data, junk and broken files).
 2. Start the embedded model, ask it three questions (English, French, Swahili), print the
    answers with tokens/s, and save them as a verifiable artifact.
+3. Evaluate it quickly on bundled suites — topic classification (sib200), harmful prompts in
+   several languages (multijail) and over-refusal (xstest) — and print the per-language table
+   with 95% confidence intervals.
 
 Each capability extends it.
 """
@@ -16,6 +19,7 @@ from pathlib import Path
 
 import typer
 from rich.markup import escape
+from rich.progress import TaskID
 from rich.table import Table
 
 from puhui.artifacts import atomic_write_text, input_ref, verify, write_manifest
@@ -75,9 +79,11 @@ def demo(
     manifest = verify(out)
 
     if json_out:
+        evals = _demo_evals(base / "runs", spec.name, json_out)
         print_json(
             {
                 "corpus": corpus,
+                "evals": evals,
                 "model": spec.name,
                 "artifact": str(out),
                 "id": manifest.id,
@@ -111,6 +117,7 @@ def demo(
                 "`puhui demo --model NAME`.[/]"
             )
         )
+    _demo_evals(base / "runs", spec.name, json_out)
 
 
 def _demo_corpus(out: Path, json_out: bool) -> dict[str, object]:
@@ -151,3 +158,65 @@ def _demo_corpus(out: Path, json_out: bool) -> dict[str, object]:
             ).format(o=out)
         )
     return {"out": str(out), "id": result.manifest_id, **s}
+
+
+# suite, languages, samples per language: small enough to finish in about a minute on one core
+DEMO_EVALS = (
+    ("sib200", ("en", "sw", "yo", "ar", "hi"), 2),
+    ("multijail", ("en", "sw", "ar", "zh"), 1),
+    ("xstest", (), 3),
+)
+
+
+def _demo_evals(runs: Path, model: str, json_out: bool) -> dict[str, object]:
+    """Quick runs of three bundled suites; print one per-language table."""
+    from puhui.evals.runner import RunOptions, run
+    from puhui.evals.tasks import load_suite
+
+    s = settings()
+    results: dict[str, object] = {}
+    table = Table(
+        title=_("Quick evaluation of {m} (tiny samples: read the CIs)").format(m=model),
+        title_justify="left",
+    )
+    for col in (_("suite/task · metric"), _("language"), _("n"), _("value"), _("95% CI")):
+        table.add_column(col)
+    with progress(disable=json_out) as bar:
+        for name, langs, limit in DEMO_EVALS:
+            task_id = bar.add_task(_("eval {s}").format(s=name), total=None)
+
+            def update(done: int, total: int, task_id: TaskID = task_id) -> None:
+                bar.update(task_id, completed=done, total=total)
+
+            summary = run(
+                load_suite(name),
+                model,
+                runs / name,
+                RunOptions(limit=limit, languages=langs),
+                s,
+                update,
+            )
+            results[name] = {"run": str(runs / name), **summary}
+            for key, t in summary["tasks"].items():
+                for metric, m in t["metrics"].items():
+                    for r in [m["overall"], *m["per_language"]]:
+                        table.add_row(
+                            f"{key} · {metric}",
+                            r["language"],
+                            str(r["n"]),
+                            _fmt(r["value"]),
+                            f"{_fmt(r['ci_low'])}–{_fmt(r['ci_high'])}",
+                        )
+    if not json_out:
+        console.print(table)
+        console.print(
+            _(
+                "Runs saved in {p}; `puhui eval show {p}/sib200` shows one in full. "
+                "For decisions, run full suites: `puhui eval run sib200 --model NAME`."
+            ).format(p=runs)
+        )
+    return results
+
+
+def _fmt(v: float | None) -> str:
+    return "-" if v is None else f"{v:.2f}"
