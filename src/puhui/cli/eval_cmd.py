@@ -101,7 +101,8 @@ def run(
 
     s = settings()
     loaded = load_suite(suite)
-    model_name = model or s.default_model
+    classify = any(t.kind == "classify" for t in loaded.tasks)
+    model_name = model or ("demo-classifier" if classify else s.default_model)
     langs = tuple(t.strip() for t in (languages or "").split(",") if t.strip())
     opts = RunOptions(
         limit=limit,
@@ -183,7 +184,28 @@ def show_summary(summary: dict[str, Any]) -> None:
                     f"{_fmt(r['ci_low'])}–{_fmt(r['ci_high'])}",
                     note,
                 )
+            for attr, slices in (m.get("per_group") or {}).items():
+                for r in slices:
+                    table.add_row(
+                        f"{attr}={r['group']}",
+                        str(r["n"]),
+                        _fmt(r["value"]),
+                        f"{_fmt(r['ci_low'])}–{_fmt(r['ci_high'])}",
+                        _("small slice") if r["small"] else "",
+                    )
             console.print(table)
+            for attr, diff in (m.get("difference") or {}).items():
+                console.print(
+                    _("  {a}: difference {d}, ratio {r} between groups").format(
+                        a=attr, d=_fmt(diff), r=_fmt(m.get("ratio", {}).get(attr))
+                    )
+                )
+            if m.get("small_groups"):
+                err_console.print(
+                    _("  [yellow]fewer than 30 samples — too few to decide: {l}[/]").format(
+                        l=", ".join(m["small_groups"])
+                    )
+                )
             w = m.get("worst_language")
             if w:
                 console.print(
@@ -197,6 +219,16 @@ def show_summary(summary: dict[str, Any]) -> None:
                         l=", ".join(m["small_slices"])
                     )
                 )
+        for attr, f in (t.get("fairness") or {}).items():
+            table = Table(title=f"{task} · {_('fairness by')} {attr}", title_justify="left")
+            for col in (_("measure"), _("value"), _("95% CI")):
+                table.add_column(col, justify="left" if col == _("measure") else "right")
+            for name, v in f.items():
+                if isinstance(v, dict):
+                    table.add_row(
+                        name, _fmt(v["value"]), f"{_fmt(v['ci_low'])}–{_fmt(v['ci_high'])}"
+                    )
+            console.print(table)
         if t["errors"]:
             err_console.print(
                 _("  [red]{n} samples failed (errors in the log)[/]").format(n=t["errors"])

@@ -170,6 +170,10 @@ def run(
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Run (or resume) ``suite`` on ``model_name`` into ``out``; return the summary."""
+    if any(t.kind == "classify" for t in suite.tasks):
+        from puhui.evals.classifiers import run_classify
+
+        return run_classify(suite, model_name, out, opts, settings, progress)
     from puhui.models import open_model
 
     spec = get_model(settings, model_name)
@@ -318,6 +322,10 @@ def _run_items(
 def finish(out: Path, suite: Suite | None = None) -> dict[str, Any]:
     """Summarize ``out/log.jsonl`` into ``summary.json`` and seal the run with a manifest."""
     plan = json.loads((out / "plan.json").read_text())
+    if plan.get("kind") == "classify":
+        from puhui.evals.classifiers import finish_classify
+
+        return finish_classify(out)
     latest: dict[str, dict[str, Any]] = {}
     for r in _read_log(out / "log.jsonl"):
         latest[f"{r['task']}|{r['sample_id']}|{r['epoch']}"] = r

@@ -85,6 +85,9 @@ class Task:
     metrics: tuple[str, ...] = ("accuracy",)
     generation: Mapping[str, Any] = field(default_factory=dict)
     data_sha256: str = ""
+    kind: str = "generate"  # generate | classify
+    table: Mapping[str, Any] = field(default_factory=dict)  # classify: see evals/classifiers.py
+    suite_dir: Path | None = None
 
     @property
     def key(self) -> str:
@@ -221,6 +224,30 @@ def load_suite(name_or_path: str, *, data_override: Mapping[str, Path] | None = 
         if not isinstance(t, dict):
             raise PuhuiError(_("{at}: expected a mapping").format(at=at), None)
         tname = _need(t, "name", str, at)
+        kind = t.get("kind", "generate")
+        if kind not in ("generate", "classify"):
+            raise PuhuiError(_("{at}.kind: must be 'generate' or 'classify'").format(at=at), None)
+        if kind == "classify":
+            from puhui.evals.classifiers import parse_table
+
+            table = parse_table(t, at)
+            override = (data_override or {}).get(tname)
+            if override is not None:
+                table["data_path"] = str(override)
+            tasks.append(
+                Task(
+                    suite=name,
+                    name=tname,
+                    samples=(),
+                    template=Template(user=""),
+                    scorer="exact",
+                    metrics=tuple(table["metrics"]),
+                    kind="classify",
+                    table=table,
+                    suite_dir=path.parent,
+                )
+            )
+            continue
         tmpl = _need(t, "template", dict, at)
         scorer = _need(t, "scorer", str, at)
         if scorer not in SCORERS:

@@ -1,0 +1,603 @@
+"""Classic-ML fairness: ``kind: classify`` tasks on tabular data, measured per sensitive group.
+
+A classify task names a table (CSV, optionally gzipped, with a header row), its ``target``
+column and ``positive_label``, the ``features`` a classifier sees and the ``sensitive``
+attributes to disaggregate by, plus a fixed train/test ``split``. The model
+``demo-classifier`` is a scikit-learn pipeline (scaled numbers + one-hot categories →
+LogisticRegression) trained on the spot on the train split with a fixed seed and scored on the
+test split. Per group, Fairlearn's ``MetricFrame`` gives accuracy, selection rate, TPR and FPR
+with their between-group differences and ratios, next to demographic parity and equalized odds
+differences; every value carries a percentile-bootstrap 95% interval
+(:func:`puhui.evals.stats.bootstrap`) and groups under 30 rows are flagged as too small.
+
+The run folder is the one of LLM runs: ``plan.json``, ``log.jsonl`` (one record per test row:
+label, prediction, groups), ``summary.json`` rebuilt from the log, and ``manifest.json``.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+import random
+import time
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from puhui import __version__
+from puhui.artifacts import atomic_write_json, atomic_write_text, write_manifest
+from puhui.errors import PuhuiError
+from puhui.evals.stats import MIN_N, bootstrap, check_thresholds
+from puhui.i18n import _
+
+if TYPE_CHECKING:
+    from puhui.config import Settings
+    from puhui.evals.runner import Progress, RunOptions
+    from puhui.evals.tasks import Suite, Task
+
+DEMO = "demo-classifier"
+METRICS = ("accuracy", "selection_rate", "tpr", "fpr")
+LANG = "zxx"  # BCP-47 "no linguistic content": rows of a table have no language
+_OPS = ("==", "!=", "<", "<=", ">", ">=")
+_MISSING = ("", "?", "NA", "N/A")
+
+
+# ---------------------------------------------------------------- suite fields
+
+
+def parse_table(t: Mapping[str, Any], at: str) -> dict[str, Any]:
+    """Validate the classify fields of one task of suite.yaml; return them as plain data."""
+
+    def need_list(key: str) -> list[str]:
+        v = t.get(key)
+        if not isinstance(v, list) or not v or not all(isinstance(x, str) for x in v):
+            raise PuhuiError(
+                _("{at}.{key}: expected a non-empty list of column names").format(at=at, key=key),
+                None,
+            )
+        return list(v)
+
+    for key in ("target", "positive_label"):
+        if not isinstance(t.get(key), str | int | bool):
+            raise PuhuiError(_("{at}: missing field {key!r}").format(at=at, key=key), None)
+    if not t.get("data") and not t.get("data_package"):
+        raise PuhuiError(
+            _("{at}: a classify task needs `data` or `data_package`").format(at=at), None
+        )
+    split = t.get("split") or {"test_fraction": 0.3, "seed": 0}
+    if not isinstance(split, dict) or not ("column" in split or "test_fraction" in split):
+        raise PuhuiError(
+            _("{at}.split: give {{column, train, test}} or {{test_fraction, seed}}").format(at=at),
+            None,
+        )
+    filters = t.get("filters") or []
+    for f in filters:
+        if not (isinstance(f, dict) and f.get("op") in _OPS and "column" in f and "value" in f):
+            raise PuhuiError(
+                _("{at}.filters: each filter is {{column, op, value}}, op one of {ops}").format(
+                    at=at, ops=" ".join(_OPS)
+                ),
+                None,
+            )
+    metrics = list(t.get("metrics") or METRICS)
+    for m in metrics:
+        if m not in METRICS:
+            raise PuhuiError(
+                _("{at}.metrics: unknown metric {m!r}").format(at=at, m=m),
+                _("use one of: {names}").format(names=", ".join(METRICS)),
+            )
+    pkg = t.get("data_package")
+    if pkg is not None and not (isinstance(pkg, dict) and {"package", "path"} <= set(pkg)):
+        raise PuhuiError(_("{at}.data_package: expected {{package, path}}").format(at=at), None)
+    return {
+        "data": t.get("data"),
+        "data_package": dict(pkg) if pkg else None,
+        "target": str(t["target"]),
+        "positive_label": str(t["positive_label"]),
+        "features": need_list("features"),
+        "sensitive": need_list("sensitive"),
+        "split": dict(split),
+        "filters": [dict(f) for f in filters],
+        "metrics": metrics,
+        "hint": str(t["hint"]) if t.get("hint") else None,
+    }
+
+
+def resolve_data(task: Task) -> Path:
+    """The table's file: the suite's own copy, else an installed package's file."""
+    table = task.table
+    tried: list[str] = []
+    if table.get("data_path"):
+        return Path(table["data_path"])
+    if table.get("data") and task.suite_dir is not None:
+        p = task.suite_dir / str(table["data"])
+        if p.is_file():
+            return p
+        tried.append(str(p))
+    pkg = table.get("data_package")
+    if pkg:
+        try:
+            files = metadata.files(str(pkg["package"])) or []
+        except metadata.PackageNotFoundError:
+            files = []
+        for f in files:
+            if str(f).replace("\\", "/") == pkg["path"]:
+                return Path(str(f.locate()))
+        tried.append(f"{pkg['package']}:{pkg['path']}")
+    raise PuhuiError(
+        _("{task}: data not found (looked in {where})").format(
+            task=task.key, where=", ".join(tried)
+        ),
+        str(table.get("hint") or _("put the table at the `data:` path of suite.yaml")),
+    )
+
+
+# ---------------------------------------------------------------- the table
+
+
+def _read_rows(path: Path) -> list[dict[str, str]]:
+    raw = path.read_bytes()
+    if path.suffix == ".gz":
+        raw = gzip.decompress(raw)
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8"))))
+
+
+def _num(v: str) -> float | None:
+    try:
+        return float(v)
+    except ValueError:
+        return None
+
+
+def _keep(row: Mapping[str, str], f: Mapping[str, Any]) -> bool:
+    a, b = row.get(str(f["column"]), ""), f["value"]
+    x, y = _num(a), _num(str(b))
+    left: Any = x if x is not None and y is not None else a
+    right: Any = y if x is not None and y is not None else str(b)
+    op = f["op"]
+    if op == "==":
+        return bool(left == right)
+    if op == "!=":
+        return bool(left != right)
+    if x is None or y is None:
+        return False
+    return {"<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[op]
+
+
+def load_table(task: Task, path: Path) -> dict[str, Any]:
+    """Rows of the table split into train and test, with labels and sensitive groups."""
+    table = task.table
+    rows = _read_rows(path)
+    need = [table["target"], *table["features"], *table["sensitive"]]
+    split = table["split"]
+    if "column" in split:
+        need.append(split["column"])
+    if rows:
+        missing = [c for c in need if c not in rows[0]]
+        if missing:
+            raise PuhuiError(
+                _("{task}: columns not in {p}: {cols}").format(
+                    task=task.key, p=path, cols=", ".join(missing)
+                ),
+                _("fix `features`, `sensitive` or `target` in suite.yaml"),
+            )
+    ids = [str(i) for i in range(len(rows))]
+    keep = [i for i, r in enumerate(rows) if all(_keep(r, f) for f in table["filters"])]
+    if "column" in split:
+        col = str(split["column"])
+        train = [i for i in keep if rows[i][col] == str(split.get("train", "train"))]
+        test = [i for i in keep if rows[i][col] == str(split.get("test", "test"))]
+    else:
+        order = list(keep)
+        random.Random(int(split.get("seed", 0))).shuffle(order)
+        cut = round(len(order) * float(split["test_fraction"]))
+        test, train = sorted(order[:cut]), sorted(order[cut:])
+    if not train or not test:
+        raise PuhuiError(_("{task}: the train or test split is empty").format(task=task.key), None)
+    numeric = [
+        c
+        for c in table["features"]
+        if all(_num(rows[i][c]) is not None for i in keep if rows[i][c] not in _MISSING)
+    ]
+
+    def x(idx: list[int]) -> np.ndarray:
+        return np.array(
+            [
+                [
+                    (_num(rows[i][c]) if rows[i][c] not in _MISSING else np.nan)
+                    if c in numeric
+                    else rows[i][c]
+                    for c in table["features"]
+                ]
+                for i in idx
+            ],
+            dtype=object,
+        )
+
+    def y(idx: list[int]) -> np.ndarray:
+        return np.array([int(rows[i][table["target"]] == table["positive_label"]) for i in idx])
+
+    return {
+        "x_train": x(train),
+        "y_train": y(train),
+        "x_test": x(test),
+        "y_test": y(test),
+        "test_ids": [ids[i] for i in test],
+        "test_labels": [rows[i][table["target"]] for i in test],
+        "test_groups": [{g: rows[i][g] for g in table["sensitive"]} for i in test],
+        "numeric": [table["features"].index(c) for c in numeric],
+        "categorical": [i for i, c in enumerate(table["features"]) if c not in numeric],
+        "n_train": len(train),
+    }
+
+
+# ---------------------------------------------------------------- the demo classifier
+
+
+def demo_identity(seed: int) -> str:
+    import sklearn
+
+    model = "onehot+scale LogisticRegression(C=1,max_iter=1000)"
+    return f"sklearn-{sklearn.__version__} {model} seed={seed}"
+
+
+def train_demo(data: Mapping[str, Any], seed: int) -> Any:
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline, make_pipeline
+    from sklearn.preprocessing import (
+        OneHotEncoder,
+        StandardScaler,
+    )
+
+    prep = ColumnTransformer(
+        [
+            ("num", make_pipeline(SimpleImputer(), StandardScaler()), data["numeric"]),
+            ("cat", OneHotEncoder(handle_unknown="ignore"), data["categorical"]),
+        ]
+    )
+    model = Pipeline(
+        [("prep", prep), ("clf", LogisticRegression(C=1.0, max_iter=1000, random_state=seed))]
+    )
+    model.fit(data["x_train"], data["y_train"])
+    return model
+
+
+# ---------------------------------------------------------------- metrics
+
+
+def _rate(cond_col: int | None, cond_val: int, col: int) -> Callable[[np.ndarray], float]:
+    def f(a: np.ndarray) -> float:
+        sub = a if cond_col is None else a[a[:, cond_col] == cond_val]
+        return float(np.mean(sub[:, col])) if len(sub) else float("nan")
+
+    return f
+
+
+def _accuracy(a: np.ndarray) -> float:
+    return float(np.mean(a[:, 0] == a[:, 1])) if len(a) else float("nan")
+
+
+# metric -> (bootstrap statistic over rows [y_true, y_pred], which rows count for n)
+_STATS: dict[str, tuple[Callable[[np.ndarray], float], int | None]] = {
+    "accuracy": (_accuracy, None),
+    "selection_rate": (_rate(None, 0, 1), None),
+    "tpr": (_rate(0, 1, 1), 1),
+    "fpr": (_rate(0, 0, 1), 0),
+}
+
+
+def _r(v: Any) -> float | None:
+    v = float(v)
+    return None if np.isnan(v) else round(v, 4)
+
+
+def _entry(
+    key: str, name: str, value: float, a: np.ndarray, metric: str, seed: int
+) -> dict[str, Any]:
+    stat, need = _STATS[metric]
+    n = len(a) if need is None else int(np.sum(a[:, 0] == need))
+    low, high = bootstrap(a, stat, seed)
+    return {
+        key: name,
+        "value": _r(value),
+        "n": n,
+        "ci_low": _r(low),
+        "ci_high": _r(high),
+        "small": n < MIN_N,
+    }
+
+
+def _gap(
+    groups: np.ndarray, stat: Callable[[np.ndarray], float], how: str
+) -> Callable[[np.ndarray], float]:
+    """Between-group difference (max − min) or ratio (min / max) of ``stat`` over columns 0,1;
+    column 2 holds the group code."""
+
+    def f(a: np.ndarray) -> float:
+        vals = [stat(a[a[:, 2] == g]) for g in groups]
+        vals = [v for v in vals if not np.isnan(v)]
+        if len(vals) < 2:
+            return float("nan")
+        hi, lo = max(vals), min(vals)
+        if how == "difference":
+            return hi - lo
+        return lo / hi if hi > 0 else float("nan")
+
+    return f
+
+
+def _eo(groups: np.ndarray, how: str) -> Callable[[np.ndarray], float]:
+    tpr, fpr = _gap(groups, _STATS["tpr"][0], how), _gap(groups, _STATS["fpr"][0], how)
+
+    def f(a: np.ndarray) -> float:
+        t, p = tpr(a), fpr(a)
+        if np.isnan(t) or np.isnan(p):
+            return float("nan")
+        return max(t, p) if how == "difference" else min(t, p)
+
+    return f
+
+
+def summarize_classify(
+    records: Sequence[Mapping[str, Any]], metrics: Sequence[str], seed: int
+) -> dict[str, Any]:
+    """Metrics of one classify task from its log records, per sensitive group, with CIs."""
+    from fairlearn.metrics import (
+        MetricFrame,
+        demographic_parity_difference,
+        demographic_parity_ratio,
+        equalized_odds_difference,
+        equalized_odds_ratio,
+        false_positive_rate,
+        selection_rate,
+        true_positive_rate,
+    )
+    from sklearn.metrics import accuracy_score
+
+    fns = {
+        "accuracy": accuracy_score,
+        "selection_rate": selection_rate,
+        "tpr": true_positive_rate,
+        "fpr": false_positive_rate,
+    }
+    y = np.array([int(r["label"]) for r in records])
+    p = np.array([int(r["prediction"]) for r in records])
+    attrs = sorted({g for r in records for g in r.get("groups") or {}})
+    rows = np.column_stack([y, p]).astype(float)
+    out: dict[str, Any] = {
+        "n": len(records),
+        "errors": 0,
+        "errors_by_language": {},
+        "metrics": {},
+        "fairness": {},
+    }
+    frames: dict[str, Any] = {}
+    group_cols: dict[str, np.ndarray] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # empty TPR/FPR denominators in tiny groups
+        for attr in attrs:
+            group_cols[attr] = np.array([str((r.get("groups") or {}).get(attr)) for r in records])
+            frames[attr] = MetricFrame(
+                metrics={m: fns[m] for m in metrics},
+                y_true=y,
+                y_pred=p,
+                sensitive_features=group_cols[attr],
+            )
+        overall_frame = MetricFrame(
+            metrics={m: fns[m] for m in metrics},
+            y_true=y,
+            y_pred=p,
+            sensitive_features=np.zeros(len(y), dtype=int),
+        )
+        for m in metrics:
+            per_group: dict[str, list[dict[str, Any]]] = {}
+            diffs: dict[str, float | None] = {}
+            ratios: dict[str, float | None] = {}
+            for attr in attrs:
+                mf, col = frames[attr], group_cols[attr]
+                by = mf.by_group[m]
+                per_group[attr] = [
+                    _entry("group", str(g), by[g], rows[col == g], m, seed)
+                    for g in sorted(by.index)
+                ]
+                diffs[attr] = _r(mf.difference(method="between_groups")[m])
+                ratios[attr] = _r(mf.ratio(method="between_groups")[m])
+            overall = _entry("language", "all", overall_frame.overall[m], rows, m, seed)
+            out["metrics"][m] = {
+                "overall": overall,
+                "per_language": [],
+                "per_group": per_group,
+                "difference": diffs,
+                "ratio": ratios,
+                "worst_language": None,
+                "small_slices": [],
+                "small_groups": [
+                    f"{a}={s['group']}" for a, ss in per_group.items() for s in ss if s["small"]
+                ],
+            }
+        for attr in attrs:
+            col = group_cols[attr]
+            values = sorted(set(col.tolist()))
+            codes = np.array([values.index(v) for v in col], dtype=float)
+            coded = np.column_stack([y, p, codes]).astype(float)
+            gs = np.arange(len(values), dtype=float)
+            sel = _STATS["selection_rate"][0]
+            found = {
+                "demographic_parity_difference": (
+                    demographic_parity_difference(y, p, sensitive_features=col),
+                    _gap(gs, sel, "difference"),
+                ),
+                "demographic_parity_ratio": (
+                    demographic_parity_ratio(y, p, sensitive_features=col),
+                    _gap(gs, sel, "ratio"),
+                ),
+                "equalized_odds_difference": (
+                    equalized_odds_difference(y, p, sensitive_features=col),
+                    _eo(gs, "difference"),
+                ),
+                "equalized_odds_ratio": (
+                    equalized_odds_ratio(y, p, sensitive_features=col),
+                    _eo(gs, "ratio"),
+                ),
+            }
+            entry: dict[str, Any] = {}
+            for name, (value, stat) in found.items():
+                low, high = bootstrap(coded, stat, seed)
+                entry[name] = {"value": _r(value), "ci_low": _r(low), "ci_high": _r(high)}
+            entry["small_groups"] = [v for v in values if int(np.sum(col == v)) < MIN_N]
+            out["fairness"][attr] = entry
+    return out
+
+
+# ---------------------------------------------------------------- runs
+
+
+def _read_log(path: Path) -> list[dict[str, Any]]:
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def run_classify(
+    suite: Suite,
+    model_name: str,
+    out: Path,
+    opts: RunOptions,
+    settings: Settings,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Train (or load) the classifier, predict every test row, log it and summarize."""
+    del settings  # no model registry or cache: the demo classifier is trained here
+    if model_name != DEMO:
+        raise PuhuiError(
+            _("suite {s!r} holds classify tasks; model {m!r} is not a classifier").format(
+                s=suite.name, m=model_name
+            ),
+            _("use --model {demo} (a LogisticRegression trained on the spot)").format(demo=DEMO),
+        )
+    if any(t.kind != "classify" for t in suite.tasks):
+        raise PuhuiError(
+            _("suite {s!r} mixes classify and generate tasks").format(s=suite.name),
+            _("put classify tasks in a suite of their own"),
+        )
+    loaded = {t.key: (t, resolve_data(t)) for t in suite.tasks}
+    plan: dict[str, Any] = {
+        "schema": 1,
+        "kind": "classify",
+        "puhui_version": __version__,
+        "suite": suite.name,
+        "suite_path": str(suite.path),
+        "tasks": {
+            key: {
+                "kind": "classify",
+                "data_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                "metrics": list(t.table["metrics"]),
+                **{
+                    k: t.table[k]
+                    for k in (
+                        "target",
+                        "positive_label",
+                        "features",
+                        "sensitive",
+                        "split",
+                        "filters",
+                    )
+                },
+            }
+            for key, (t, path) in loaded.items()
+        },
+        "thresholds": {k: dict(v) for k, v in suite.thresholds.items()},
+        "model": {"name": DEMO, "kind": "sklearn", "identity": demo_identity(opts.seed)},
+        "options": {"seed": opts.seed},
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    plan_path = out / "plan.json"
+    if plan_path.exists():
+        old = json.loads(plan_path.read_text())
+        if {k: old.get(k) for k in ("suite", "tasks", "model", "options")} != {
+            k: json.loads(json.dumps(plan[k])) for k in ("suite", "tasks", "model", "options")
+        }:
+            raise PuhuiError(
+                _("{out} holds a run of another suite, model or options").format(out=out),
+                _("use a new --out folder"),
+            )
+    lines: list[str] = []
+    total = 0
+    for key, (task, path) in loaded.items():
+        data = load_table(task, path)
+        model = train_demo(data, opts.seed)
+        pred = model.predict(data["x_test"])
+        plan["tasks"][key]["rows"] = {"train": data["n_train"], "test": len(pred)}
+        total += len(pred)
+        for sid, label, groups, yt, yp in zip(
+            data["test_ids"],
+            data["test_labels"],
+            data["test_groups"],
+            data["y_test"],
+            pred,
+            strict=True,
+        ):
+            record = {
+                "schema": 1,
+                "task": key,
+                "sample_id": sid,
+                "epoch": 0,
+                "lang": LANG,
+                "groups": groups,
+                "target": label,
+                "label": int(yt),
+                "prediction": int(yp),
+                "score": {"value": float(int(yt) == int(yp))},
+            }
+            lines.append(json.dumps(record, ensure_ascii=False) + "\n")
+        if progress:
+            progress(total, total)
+    plan["samples"] = total
+    plan["started"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    atomic_write_json(plan_path, plan)
+    atomic_write_text(out / "log.jsonl", "".join(lines))
+    return finish_classify(out)
+
+
+def finish_classify(out: Path) -> dict[str, Any]:
+    """Summarize a classify run's log into ``summary.json`` and seal it with a manifest."""
+    plan = json.loads((out / "plan.json").read_text())
+    by_task: dict[str, list[dict[str, Any]]] = {}
+    for r in _read_log(out / "log.jsonl"):
+        by_task.setdefault(r["task"], []).append(r)
+    seed = int(plan["options"]["seed"])
+    tasks = {
+        key: summarize_classify(by_task[key], info["metrics"], seed)
+        for key, info in plan["tasks"].items()
+        if key in by_task
+    }
+    logged = sum(len(v) for v in by_task.values())
+    complete = logged >= plan["samples"]
+    summary = {
+        "suite": plan["suite"],
+        "model": plan["model"],
+        "kind": "classify",
+        "complete": complete,
+        "samples": plan["samples"],
+        "logged": logged,
+        "tasks": tasks,
+        "thresholds": check_thresholds(tasks, plan["thresholds"]),
+    }
+    atomic_write_json(out / "summary.json", summary)
+    if complete:
+        write_manifest(
+            out,
+            "run",
+            parameters={"suite": plan["suite"], "model": plan["model"], "options": plan["options"]},
+            command="puhui eval run",
+        )
+    return summary
