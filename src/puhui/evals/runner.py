@@ -16,7 +16,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,7 +135,7 @@ def _ask(
     limiter: Limiter,
 ) -> tuple[dict[str, Any] | None, str | None, int]:
     """One answer with retries and backoff; returns (answer, error, attempts)."""
-    rng = random.Random()
+    rng = random.Random(0)  # jitter only; no need to seed from the OS on every call
     for attempt in range(opts.max_retries + 1):
         try:
             with limiter:
@@ -151,7 +151,7 @@ def _ask(
                 attempt + 1,
             )
         except TransientModelError as e:
-            if "429" in str(e):
+            if e.status == 429:
                 limiter.throttled()
             if attempt == opts.max_retries:
                 return None, str(e), attempt + 1
@@ -235,21 +235,83 @@ def run(
     if todo:
         cache = ResponseCache(cache_dir / "responses.sqlite")
         try:
-            with open_model(spec.name, settings) as model:
-                _run_items(
-                    todo,
-                    model,
-                    identity,
-                    cache,
-                    opts,
-                    log_path,
-                    progress,
-                    len(items) - len(todo),
-                    len(items),
-                )
+            misses = _log_cached(todo, identity, cache, opts, log_path)
+            if progress:
+                progress(len(items) - len(misses), len(items))
+            if misses:
+                with open_model(spec.name, settings) as model:
+                    _run_items(
+                        misses,
+                        model,
+                        identity,
+                        cache,
+                        opts,
+                        log_path,
+                        progress,
+                        len(items) - len(misses),
+                        len(items),
+                    )
         finally:
             cache.close()
     return finish(out, suite)
+
+
+def _request(
+    item: Item, identity: str, opts: RunOptions
+) -> tuple[list[dict[str, str]], dict[str, Any], int, str]:
+    """(messages, generation parameters, seed, cache key) for one item."""
+    messages = item.task.template.render(item.sample)
+    params = {"max_tokens": 256, "temperature": 0.0, **item.task.generation}
+    seed = opts.seed + item.epoch
+    return messages, params, seed, cache_key(identity, messages, params, seed)
+
+
+def _record(
+    item: Item,
+    answer: dict[str, Any] | None,
+    error: str | None,
+    cached: bool,
+    attempts: int,
+    started: float,
+) -> str:
+    task, sample = item.task, item.sample
+    record: dict[str, Any] = {
+        "schema": LOG_SCHEMA,
+        "task": task.key,
+        "sample_id": sample.id,
+        "epoch": item.epoch,
+        "lang": sample.lang,
+        "groups": dict(sample.groups),
+        "target": sample.target,
+        "cached": cached,
+        "attempts": attempts,
+        "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+    }
+    if answer is not None:
+        record["response"] = answer["text"]
+        score = SCORERS[task.scorer](sample, answer["text"], task.scorer_options)
+        record["score"] = score.to_json()
+    else:
+        record["error"] = error
+    return json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def _log_cached(
+    todo: list[Item], identity: str, cache: ResponseCache, opts: RunOptions, log_path: Path
+) -> list[Item]:
+    """Log every item whose answer is cached (no model needed); return the rest."""
+    misses: list[Item] = []
+    with open(log_path, "a", encoding="utf-8") as log:
+        for item in todo:
+            started = time.perf_counter()
+            answer = cache.get(_request(item, identity, opts)[3])
+            if answer is None:
+                misses.append(item)
+            else:
+                log.write(_record(item, answer, None, True, 0, started))
+        log.flush()
+        os.fsync(log.fileno())
+    return misses
 
 
 def _run_items(
@@ -268,52 +330,21 @@ def _run_items(
     with open(log_path, "a", encoding="utf-8") as log:
 
         def one(item: Item) -> None:
-            task, sample = item.task, item.sample
-            messages = task.template.render(sample)
-            params = {"max_tokens": 256, "temperature": 0.0, **task.generation}
-            seed = opts.seed + item.epoch
-            key = cache_key(identity, messages, params, seed)
+            messages, params, seed, key = _request(item, identity, opts)
             started = time.perf_counter()
-            answer = cache.get(key)
-            cached = answer is not None
-            error, attempts = None, 0
-            if answer is None:
-                answer, error, attempts = _ask(
-                    model, messages, {**params, "seed": seed}, opts, limiter
-                )
-                if answer is not None:
-                    cache.put(key, answer)
-            record: dict[str, Any] = {
-                "schema": LOG_SCHEMA,
-                "task": task.key,
-                "sample_id": sample.id,
-                "epoch": item.epoch,
-                "lang": sample.lang,
-                "groups": dict(sample.groups),
-                "target": sample.target,
-                "cached": cached,
-                "attempts": attempts,
-                "latency_ms": round((time.perf_counter() - started) * 1000, 1),
-            }
+            answer, error, attempts = _ask(model, messages, {**params, "seed": seed}, opts, limiter)
             if answer is not None:
-                record["response"] = answer["text"]
-                score = SCORERS[task.scorer](sample, answer["text"], task.scorer_options)
-                record["score"] = score.to_json()
-            else:
-                record["error"] = error
-            line = json.dumps(record, ensure_ascii=False) + "\n"
+                cache.put(key, answer)
+            line = _record(item, answer, error, False, attempts, started)
             with lock:
                 log.write(line)
                 log.flush()
 
         with ThreadPoolExecutor(max_workers=max(1, opts.concurrency)) as pool:
-            pending: set[Future[None]] = {pool.submit(one, it) for it in todo}
-            while pending:
-                finished, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-                for f in finished:
-                    f.result()
-                    done += 1
-                if progress and finished:
+            for f in as_completed([pool.submit(one, it) for it in todo]):
+                f.result()
+                done += 1
+                if progress:
                     progress(done, total)
         log.flush()
         os.fsync(log.fileno())

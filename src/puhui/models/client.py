@@ -26,7 +26,11 @@ Message = Mapping[str, str]
 
 class TransientModelError(ModelError):
     """A failure worth retrying: rate limit (429), server error (5xx), timeout, connection
-    refused, or a reply that is not a chat completion."""
+    refused, or a reply that is not a chat completion. ``status`` is the HTTP status, if any."""
+
+    def __init__(self, message: str, hint: str | None = None, status: int | None = None) -> None:
+        super().__init__(message, hint)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -118,12 +122,12 @@ class ChatModel:
         if response.status_code >= 400:
             body = " ".join(response.text.split())[:200]
             transient = response.status_code == 429 or response.status_code >= 500
-            raise (TransientModelError if transient else ModelError)(
-                _("model {name!r} at {url} answered HTTP {code}: {body}").format(
-                    name=name, url=url, code=response.status_code, body=body
-                ),
-                _("see the server's log"),
+            message = _("model {name!r} at {url} answered HTTP {code}: {body}").format(
+                name=name, url=url, code=response.status_code, body=body
             )
+            if transient:
+                raise TransientModelError(message, _("see the server's log"), response.status_code)
+            raise ModelError(message, _("see the server's log"))
         try:
             return response.json()
         except ValueError:
