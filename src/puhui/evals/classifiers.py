@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from puhui import __version__
-from puhui.artifacts import atomic_write_json, atomic_write_text, write_manifest
+from puhui.artifacts import atomic_write_json, atomic_write_text
 from puhui.errors import PuhuiError
-from puhui.evals.stats import MIN_N, bootstrap, check_thresholds
+from puhui.evals.stats import MIN_N, bootstrap
 from puhui.i18n import _
 
 if TYPE_CHECKING:
@@ -580,24 +580,6 @@ def finish_classify(out: Path) -> dict[str, Any]:
         for key, info in plan["tasks"].items()
         if key in by_task
     }
-    logged = sum(len(v) for v in by_task.values())
-    complete = logged >= plan["samples"]
-    summary = {
-        "suite": plan["suite"],
-        "model": plan["model"],
-        "kind": "classify",
-        "complete": complete,
-        "samples": plan["samples"],
-        "logged": logged,
-        "tasks": tasks,
-        "thresholds": check_thresholds(tasks, plan["thresholds"]),
-    }
-    atomic_write_json(out / "summary.json", summary)
-    if complete:
-        write_manifest(
-            out,
-            "run",
-            parameters={"suite": plan["suite"], "model": plan["model"], "options": plan["options"]},
-            command="puhui eval run",
-        )
-    return summary
+    from puhui.evals.runner import seal  # runner imports this module lazily too
+
+    return seal(out, plan, tasks, sum(len(v) for v in by_task.values()), kind="classify")

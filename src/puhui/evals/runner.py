@@ -373,13 +373,21 @@ def finish(out: Path, suite: Suite | None = None) -> dict[str, Any]:
         for key, info in plan["tasks"].items()
         if key in by_task
     }
-    complete = len(latest) >= plan["samples"]
+    return seal(out, plan, tasks, len(latest))
+
+
+def seal(
+    out: Path, plan: dict[str, Any], tasks: dict[str, Any], logged: int, **extra: Any
+) -> dict[str, Any]:
+    """Write ``summary.json`` for a run (LLM or classifier) and, once complete, its manifest."""
+    complete = logged >= plan["samples"]
     summary = {
         "suite": plan["suite"],
         "model": plan["model"],
+        **extra,
         "complete": complete,
         "samples": plan["samples"],
-        "logged": len(latest),
+        "logged": logged,
         "tasks": tasks,
         "thresholds": check_thresholds(tasks, plan["thresholds"]),
     }
