@@ -150,6 +150,11 @@ def manifest_schema() -> dict[str, Any]:
     return schema
 
 
+@cache
+def _manifest_validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(manifest_schema())
+
+
 @dataclass(frozen=True)
 class Manifest:
     """A verified manifest. ``root`` is the artifact folder; ``data`` the raw JSON."""
@@ -217,7 +222,7 @@ def write_manifest(
         "provenance": provenance,
     }
     try:
-        jsonschema.validate(data, manifest_schema())
+        _manifest_validator().validate(data)
     except jsonschema.ValidationError as e:  # a bug in the caller, not a user mistake
         raise ValueError(f"invalid manifest for {folder}: {e.message}") from e
     atomic_write_json(folder / MANIFEST, data)
@@ -283,7 +288,7 @@ def verify(path: str | os.PathLike[str]) -> Manifest:
             ),
             _("upgrade Puhui"),
         )
-    validator = jsonschema.Draft202012Validator(manifest_schema())
+    validator = _manifest_validator()
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is not None:
         raise ArtifactError(

@@ -301,10 +301,12 @@ def _log_cached(
 ) -> list[Item]:
     """Log every item whose answer is cached (no model needed); return the rest."""
     misses: list[Item] = []
+    keys = [_request(item, identity, opts)[3] for item in todo]
+    found = cache.get_many(keys)
     with open(log_path, "a", encoding="utf-8") as log:
-        for item in todo:
+        for item, key in zip(todo, keys, strict=True):
             started = time.perf_counter()
-            answer = cache.get(_request(item, identity, opts)[3])
+            answer = found.get(key)
             if answer is None:
                 misses.append(item)
             else:

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from puhui.evals.tasks import Sample
@@ -26,9 +27,16 @@ class Score:
         return {"value": self.value, "answer": self.answer, **self.extras}
 
 
+_NOT_WORD = re.compile(r"[\s\W_]+")
+_LETTER = re.compile(r"^\W*\(?([A-Z])[\).:\s]")
+
+
 def _canon(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold().strip()
-    return re.sub(r"[\s\W_]+", " ", text).strip()
+    return _NOT_WORD.sub(" ", text).strip()
+
+
+_canon_option = lru_cache(maxsize=8192)(_canon)  # options and targets repeat across samples
 
 
 def _targets(sample: Sample) -> list[str]:
@@ -51,7 +59,9 @@ def choice(sample: Sample, response: str, options: Mapping[str, Any]) -> Score:
     Right when that option is the target.
     """
     picked = parse_choice(response, sample.choices)
-    ok = picked is not None and _canon(picked) in {_canon(t) for t in _targets(sample)}
+    ok = picked is not None and _canon_option(picked) in {
+        _canon_option(t) for t in _targets(sample)
+    }
     return Score(1.0 if ok else 0.0, picked, {"parsed": picked is not None})
 
 
@@ -60,16 +70,17 @@ def parse_choice(response: str, choices: tuple[str, ...]) -> str | None:
     if not choices or not text:
         return None
     letters = [chr(65 + i) for i in range(len(choices))]
-    m = re.match(r"^\W*\(?([A-Z])[\).:\s]", text + " ")
+    m = _LETTER.match(text + " ")
     if m and m.group(1) in letters:
         return choices[letters.index(m.group(1))]
     canon = _canon(text)
     for c in sorted(choices, key=len, reverse=True):
-        if canon == _canon(c) or canon.startswith(_canon(c) + " "):
+        cc = _canon_option(c)
+        if canon == cc or canon.startswith(cc + " "):
             return c
     first: tuple[int, str] | None = None
     for c in choices:
-        pos = canon.find(_canon(c))
+        pos = canon.find(_canon_option(c))
         if pos >= 0 and (first is None or pos < first[0]):
             first = (pos, c)
     return first[1] if first else None

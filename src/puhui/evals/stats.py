@@ -26,11 +26,17 @@ def bootstrap(
     if n == 0:
         return (float("nan"), float("nan"))
     rng = np.random.default_rng(seed)
-    idx = rng.integers(0, n, size=(N_BOOT, n))
     column: int | None = getattr(stat, "column", None)
-    if column is not None:  # a plain mean: vectorised over all resamples at once
-        stats = values[:, column][idx].mean(axis=1)
+    if column is not None:
+        col = values[:, column]
+        if np.all((col == 0) | (col == 1)):
+            # The mean of n rows drawn with replacement from 0/1 values is Binomial(n, k/n)/n:
+            # the same distribution as resampling the rows, for 1/n of the random draws.
+            stats = rng.binomial(n, float(col.mean()), size=N_BOOT) / n
+        else:  # a plain mean: vectorised over all resamples at once
+            stats = col[rng.integers(0, n, size=(N_BOOT, n))].mean(axis=1)
     else:
+        idx = rng.integers(0, n, size=(N_BOOT, n))
         stats = np.array([stat(values[i]) for i in idx])
     stats = stats[~np.isnan(stats)]
     if len(stats) == 0:
