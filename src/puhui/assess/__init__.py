@@ -1,0 +1,1 @@
+"""Risk assessment: the common risk taxonomy, its crosswalk to frameworks, and checklists."""
