@@ -10,7 +10,17 @@ import sys
 import typer
 
 from puhui import __version__
-from puhui.cli import areas, config_cmd, corpus, demo, eval_cmd, inspect_cmd, models
+from puhui.cli import (
+    areas,
+    cert_cmd,
+    config_cmd,
+    corpus,
+    demo,
+    eval_cmd,
+    inspect_cmd,
+    keys_cmd,
+    models,
+)
 from puhui.errors import PuhuiError
 from puhui.i18n import _
 
@@ -48,6 +58,8 @@ app.add_typer(corpus.app, name="corpus")
 app.add_typer(eval_cmd.app, name="eval")
 for name, sub in areas.APPS.items():
     app.add_typer(sub, name=name)
+app.add_typer(keys_cmd.app, name="keys")
+app.add_typer(cert_cmd.app, name="cert")
 app.add_typer(config_cmd.app, name="config")
 app.command("inspect")(inspect_cmd.inspect)
 app.command("demo")(demo.demo)

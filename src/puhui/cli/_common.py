@@ -20,8 +20,8 @@ from rich.progress import (
 from puhui.config import Settings, load_settings
 from puhui.i18n import _
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+console = Console(highlight=False, emoji=False)
+err_console = Console(stderr=True, highlight=False, emoji=False)
 
 JSON_HELP = _("Print machine-readable JSON on stdout instead of tables.")
 

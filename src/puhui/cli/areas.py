@@ -18,13 +18,6 @@ APPS: dict[str, typer.Typer] = {
             "HTML/PDF reports. (In progress.)"
         )
     ),
-    "keys": _area(_("Create and manage signing keys for certificates. (In progress.)")),
-    "cert": _area(
-        _(
-            "Issue and verify signed certificates (W3C Verifiable Credentials), offline. "
-            "(In progress.)"
-        )
-    ),
     "hub": _area(
         _(
             "Run a self-hosted catalog where institutions publish and find Puhui artifacts. "
