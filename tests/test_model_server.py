@@ -27,6 +27,7 @@ from puhui.models.client import ChatModel
 from conftest import Run, assert_one_line_error, free_port
 
 pytestmark = pytest.mark.slow
+DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture
@@ -194,6 +195,47 @@ def test_endpoint_model_through_registry(
         del os.environ["PUHUI_TEST_KEY"]
 
 
+def test_completions_api_for_base_models(
+    served: tuple[str, subprocess.Popen[str]], home: Path, puhui: Run
+) -> None:
+    """`--api completions` sends /v1/completions with a plain prompt, and eval runs use it."""
+    base_url, _ = served
+    added = puhui(
+        "models", "add", "base", "--endpoint", base_url, "--model", "embedded",
+        "--api", "completions",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    settings = load_settings()
+    with open_model("base", settings) as model:
+        result = model.chat(
+            [{"role": "system", "content": "Geography quiz."},
+             {"role": "user", "content": "The capital of France is"}],
+            max_tokens=8,
+        )  # fmt: skip
+    assert result.text.strip() and result.completion_tokens
+    assert result.raw["object"] == "text_completion"  # llama.cpp's /v1/completions answer
+    out = home / "run"
+    run = puhui(
+        "eval", "run", str(DATA / "mini"), "--model", "base", "--limit", "1",
+        "--out", str(out), "--json",
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    summary = json.loads(run.stdout)
+    assert summary["complete"] and summary["model"]["identity"].endswith("|completions")
+    bad = puhui("models", "add", "x", "--endpoint", base_url, "--model", "m", "--api", "legacy")
+    assert_one_line_error(bad, "api", "chat, completions")
+
+
+def test_completion_prompt_layout() -> None:
+    from puhui.models.client import completion_prompt
+
+    one = [{"role": "system", "content": "S"}, {"role": "user", "content": "U"}]
+    assert completion_prompt(one) == "S\n\nU"
+    assert completion_prompt(one[1:]) == "U"
+    talk = [*one, {"role": "assistant", "content": "A"}, {"role": "user", "content": "V"}]
+    assert completion_prompt(talk) == "S\n\nUser: U\n\nAssistant: A\n\nUser: V\n\nAssistant:"
+
+
 def test_demo_json(puhui: Run, home: Path) -> None:
     proc = puhui("demo", "--json")
     assert proc.returncode == 0, proc.stderr
@@ -203,6 +245,15 @@ def test_demo_json(puhui: Run, home: Path) -> None:
     manifest = verify(out["artifact"])
     assert manifest.kind == "demo" and manifest.id == out["id"]
     assert manifest.provenance["inputs"][0]["name"] == "model:embedded"
+    evals = out["evals"]
+    assert {"sib200", "multijail", "xstest", "adult"} <= set(evals)
+    sib = evals["sib200"]["tasks"]["sib200/topic"]["metrics"]["accuracy"]
+    assert {r["language"] for r in sib["per_language"]} >= {"en", "sw", "yo", "ar", "hi"}
+    adult = evals["adult"]["tasks"]["adult/income"]
+    sexes = {r["group"] for r in adult["metrics"]["selection_rate"]["per_group"]["sex"]}
+    assert sexes == {"Female", "Male"}
+    assert adult["fairness"]["sex"]["demographic_parity_difference"]["value"] > 0
+    assert verify(evals["adult"]["run"]).kind == "run"
 
 
 def test_chat_one_shot_and_conversation(home: Path) -> None:

@@ -7,6 +7,8 @@
 3. Evaluate it quickly on bundled suites — topic classification (sib200), harmful prompts in
    several languages (multijail) and over-refusal (xstest) — and print the per-language table
    with 95% confidence intervals.
+4. Train the demo classifier on the Adult census data and print its fairness by sex and race
+   (selection rate, TPR, FPR per group with CIs; demographic parity and equalized odds).
 
 Each capability extends it.
 """
@@ -80,6 +82,7 @@ def demo(
 
     if json_out:
         evals = _demo_evals(base / "runs", spec.name, json_out)
+        evals["adult"] = _demo_fairness(base / "runs", json_out)
         print_json(
             {
                 "corpus": corpus,
@@ -118,6 +121,7 @@ def demo(
             )
         )
     _demo_evals(base / "runs", spec.name, json_out)
+    _demo_fairness(base / "runs", json_out)
 
 
 def _demo_corpus(out: Path, json_out: bool) -> dict[str, object]:
@@ -220,3 +224,55 @@ def _demo_evals(runs: Path, model: str, json_out: bool) -> dict[str, object]:
 
 def _fmt(v: float | None) -> str:
     return "-" if v is None else f"{v:.2f}"
+
+
+FAIRNESS_METRICS = ("selection_rate", "tpr", "fpr")
+
+
+def _demo_fairness(runs: Path, json_out: bool) -> dict[str, object]:
+    """The Adult census suite on the demo classifier: one table of per-group rates with CIs."""
+    from puhui.evals.classifiers import DEMO
+    from puhui.evals.runner import RunOptions, run
+    from puhui.evals.tasks import load_suite
+
+    with err_console.status(_("Training and scoring the demo classifier on Adult…")):
+        summary = run(load_suite("adult"), DEMO, runs / "adult", RunOptions(), settings())
+    if json_out:
+        return {"run": str(runs / "adult"), **summary}
+    for key, t in summary["tasks"].items():
+        table = Table(
+            title=_("{k} on {m}: rates per group, 95% CIs").format(k=key, m=DEMO),
+            title_justify="left",
+        )
+        for col in (_("attribute"), _("group"), _("n"), *FAIRNESS_METRICS):
+            table.add_column(col)
+        groups = t["metrics"][FAIRNESS_METRICS[0]]["per_group"]
+        for attr, rows in groups.items():
+            for i, row in enumerate(rows):
+                cells = []
+                for metric in FAIRNESS_METRICS:
+                    r = t["metrics"][metric]["per_group"][attr][i]
+                    cells.append(f"{_fmt(r['value'])} ({_fmt(r['ci_low'])}–{_fmt(r['ci_high'])})")
+                small = " ⚠" if row["small"] else ""
+                table.add_row(attr, f"{row['group']}{small}", str(row["n"]), *cells)
+        console.print(table)
+        for attr, f in t["fairness"].items():
+            dp, eo = f["demographic_parity_difference"], f["equalized_odds_difference"]
+            console.print(
+                _(
+                    "{a}: demographic parity difference {dp} ({dl}–{dh}), "
+                    "equalized odds difference {eo} ({el}–{eh})"
+                ).format(
+                    a=attr,
+                    dp=_fmt(dp["value"]),
+                    dl=_fmt(dp["ci_low"]),
+                    dh=_fmt(dp["ci_high"]),
+                    eo=_fmt(eo["value"]),
+                    el=_fmt(eo["ci_low"]),
+                    eh=_fmt(eo["ci_high"]),
+                )
+            )
+    console.print(
+        _("Run saved in {p}; `puhui eval show {p}` shows it in full.").format(p=runs / "adult")
+    )
+    return {"run": str(runs / "adult"), **summary}

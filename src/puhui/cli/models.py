@@ -73,6 +73,14 @@ def add(
         None, help=_("Name of the environment variable holding the API key (never the key).")
     ),
     gguf: Path = typer.Option(None, help=_("A local GGUF model file that Puhui serves itself.")),
+    api: str = typer.Option(
+        "chat",
+        help=_(
+            "chat: /v1/chat/completions (instruction-tuned models); completions: /v1/completions "
+            "for base models without a chat template (the prompt is the system text, a blank "
+            "line, then the user text)."
+        ),
+    ),
     description: str = typer.Option("", help=_("A note shown in `puhui models list`.")),
     replace: bool = typer.Option(False, help=_("Overwrite a model of the same name.")),
 ) -> None:
@@ -83,6 +91,8 @@ def add(
       puhui models add llama --endpoint http://127.0.0.1:11434/v1 --model llama3.2:1b
 
       puhui models add gpt --endpoint https://api.example.org/v1 --model m1 --api-key-env MY_KEY
+
+      puhui models add base --endpoint http://127.0.0.1:8000/v1 --model m --api completions
 
       puhui models add qwen --gguf ~/models/qwen2.5-0.5b-instruct-q4_k_m.gguf
     """
@@ -103,6 +113,7 @@ def add(
             model=model,
             api_key_env=api_key_env,
             description=description,
+            api=api,
         )
     path = add_model(settings(), spec, replace=replace)
     console.print(_("Added model {name!r} to {path}").format(name=name, path=path))

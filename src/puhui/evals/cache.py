@@ -75,7 +75,8 @@ class ResponseCache:
 def model_identity(spec: ModelSpec, cache_dir: Path) -> str:
     """What makes a model's answers reproducible: its weights' hash, or endpoint + model id."""
     if spec.kind == "endpoint":
-        return f"endpoint:{spec.endpoint}|{spec.model}"
+        api = "" if spec.api == "chat" else f"|{spec.api}"  # chat keys stay as before
+        return f"endpoint:{spec.endpoint}|{spec.model}{api}"
     assert spec.gguf is not None
     stat = spec.gguf.stat()
     index_path = cache_dir / "file_hashes.json"

