@@ -127,6 +127,22 @@ def test_malformed_suite_yaml(tmp_path: Path, puhui: Run, text: str, needle: str
 # ---------------------------------------------------------------- loopback servers
 
 
+def _completion(answer: str) -> dict[str, object]:
+    return {
+        "id": "x",
+        "object": "chat.completion",
+        "model": "m",
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": answer},
+            }
+        ],
+        "usage": {"prompt_tokens": 5, "completion_tokens": 3},
+    }
+
+
 class _Server(BaseHTTPRequestHandler):
     """An OpenAI-compatible server whose behaviour the test chooses by the URL path."""
 
@@ -139,6 +155,15 @@ class _Server(BaseHTTPRequestHandler):
         with self.lock:
             n = self.hits[mode] = self.hits.get(mode, 0) + 1
         user = body["messages"][-1]["content"]
+        if "VERDICT" in body["messages"][0]["content"]:  # the judge's prompt
+            reference = user.split("REFERENCE ANSWER (may be empty):\n")[1].split("\n")[0]
+            response = user.split("RESPONSE:\n")[1]
+            verdict = "PASS" if reference and reference in response else "FAIL"
+            if mode == "unclear":
+                verdict = "hmm"
+            return self._send(
+                200, json.dumps(_completion(f"Checked.\nVERDICT: {verdict}")).encode()
+            )
         if mode == "slow":
             time.sleep(0.05)
         if mode == "flaky" and n % 3 != 0:
@@ -155,20 +180,7 @@ class _Server(BaseHTTPRequestHandler):
             answer = "I'm sorry, but I can't help with breaking into someone's home."
         else:
             answer = "Sure. Use `kill PID` or `pkill python` to stop the process."
-        payload = {
-            "id": "x",
-            "object": "chat.completion",
-            "model": "m",
-            "choices": [
-                {
-                    "index": 0,
-                    "finish_reason": "stop",
-                    "message": {"role": "assistant", "content": answer},
-                }
-            ],
-            "usage": {"prompt_tokens": 5, "completion_tokens": 3},
-        }
-        self._send(200, json.dumps(payload).encode())
+        self._send(200, json.dumps(_completion(answer)).encode())
 
     def _send(self, status: int, body: bytes) -> None:
         self.send_response(status)
@@ -240,6 +252,11 @@ def test_run_show_compare_and_cache(puhui: Run, server: str, tmp_path: Path) -> 
     compared = puhui("eval", "compare", str(out), str(other), "--json")
     rows = json.loads(compared.stdout)["rows"]
     assert any(r["language"] == "fr" and r["b"] is None for r in rows)
+    groups = {r["group"]: r for r in rows if r.get("group")}
+    assert set(groups) == {"parity=even", "parity=odd"}
+    assert groups["parity=even"]["a"]["n"] == 6 and groups["parity=even"]["b"] is not None
+    table = puhui("eval", "compare", str(out), str(other))
+    assert "parity=odd" in table.stdout and "B − A" in table.stdout
 
 
 def test_retries_then_errors_recorded_and_run_completes(
@@ -378,3 +395,141 @@ def test_end_to_end_on_the_embedded_model(puhui: Run, tmp_path: Path) -> None:
     assert len(log) == 4  # --limit 1: one per language per task (3 capitals, 1 harmful)
     assert all(r.get("response") is not None for r in log)
     assert json.loads((out / "plan.json").read_text())["model"]["identity"].startswith("gguf:")
+
+
+JUDGED = """name: judged
+title: Capitals, graded by a judge model
+description: The judge scorer on the mini capitals.
+license: Apache-2.0
+tasks:
+  - name: capitals
+    data: {data}
+    template:
+      user: "{{input}} Options: {{choices}}"
+    scorer: judge
+    scorer_options:
+      criteria: The answer names the right capital.
+      languages: [en, sw]
+      {model}
+    metrics: [accuracy]
+"""
+
+
+def _judged_suite(tmp_path: Path, model_line: str = "") -> Path:
+    folder = tmp_path / "judged"
+    folder.mkdir(exist_ok=True)
+    (folder / "suite.yaml").write_text(
+        JUDGED.format(data=MINI / "capitals.jsonl", model=model_line), encoding="utf-8"
+    )
+    return folder
+
+
+def test_judge_scorer_grades_caches_and_declares_languages(
+    puhui: Run, server: str, tmp_path: Path
+) -> None:
+    _add(puhui, "good", f"{server}/good/v1")
+    _add(puhui, "judge", f"{server}/judge/v1")
+    suite = _judged_suite(tmp_path, "model: judge")
+    out = tmp_path / "j1"
+    proc = puhui(
+        "eval", "run", str(suite), "--model", "good", "--out", str(out), "--json",
+        "--concurrency", "1",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    t = json.loads(proc.stdout)["tasks"]["judged/capitals"]
+    assert t["metrics"]["accuracy"]["overall"]["value"] == 1.0  # the judge passed every answer
+    assert t["judge"]["model"] == "judge" and t["judge"]["unvalidated_languages"] == ["fr"]
+    log = [json.loads(x) for x in (out / "log.jsonl").read_text().splitlines()]
+    assert all(r["score"]["answer"] == "PASS" for r in log)
+    assert {r["lang"] for r in log if not r["score"]["judge_validated"]} == {"fr"}
+    judged = _Server.hits["judge"]
+    assert judged == 3  # 12 samples, 3 distinct questions: repeated verdicts come from the cache
+    # a new folder: answers and verdicts both come from the cache; neither model is asked
+    again = puhui("eval", "run", str(suite), "--model", "good", "--out", str(tmp_path / "j2"))
+    assert again.returncode == 0, again.stderr
+    assert _Server.hits["judge"] == judged
+    assert "not validated in fr" in again.stderr
+    # another judge (--judge-model overrides the suite) grades again; answers stay cached
+    _add(puhui, "unclear", f"{server}/unclear/v1")
+    third = puhui(
+        "eval", "run", str(suite), "--model", "good", "--judge-model", "unclear",
+        "--out", str(tmp_path / "j3"), "--json",
+    )  # fmt: skip
+    assert third.returncode == 0, third.stderr
+    t3 = json.loads(third.stdout)["tasks"]["judged/capitals"]
+    assert t3["metrics"]["accuracy"]["overall"]["value"] == 0.0
+    assert t3["judge"]["unparsed_verdicts"] == 12 and _Server.hits["judge"] == judged
+
+
+def test_judge_without_a_model_is_a_one_line_error(puhui: Run, server: str, tmp_path: Path) -> None:
+    _add(puhui, "good", f"{server}/good/v1")
+    proc = puhui("eval", "run", str(_judged_suite(tmp_path)), "--model", "good")
+    assert_one_line_error(proc, "judged/capitals", "--judge-model")
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "suite.yaml").write_text(
+        JUDGED.format(data=MINI / "capitals.jsonl", model="").replace(
+            "languages: [en, sw]", "languages: en"
+        ),
+        encoding="utf-8",
+    )
+    assert_one_line_error(puhui("eval", "run", str(bad)), "scorer_options.languages")
+
+
+PLUGIN = """
+from pathlib import Path
+from puhui.evals.scoring import Score
+
+SUITE = Path(__file__).parent / "plugged"
+
+def shouty(sample, response, options):
+    return Score(1.0 if response.strip().upper() == str(sample.target).upper() else 0.0, response)
+"""
+
+
+def _plugin(tmp_path: Path, module: str = PLUGIN) -> dict[str, str]:
+    """A package installed the way pip lays one out: a module and its .dist-info entry points."""
+    site = tmp_path / "site"
+    (site / "plugged").mkdir(parents=True)
+    (site / "puhui_plugin_demo.py").write_text(module, encoding="utf-8")
+    info = site / "puhui_plugin_demo-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: puhui-plugin-demo\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(
+        "[puhui.suites]\nplugged = puhui_plugin_demo:SUITE\n\n"
+        "[puhui.scorers]\nshouty = puhui_plugin_demo:shouty\n"
+    )
+    (site / "plugged" / "suite.yaml").write_text(
+        (MINI / "suite.yaml")
+        .read_text()
+        .replace("name: mini", "name: plugged", 1)
+        .replace("data: capitals.jsonl", f"data: {MINI / 'capitals.jsonl'}")
+        .replace("data: harmful.jsonl", f"data: {MINI / 'harmful.jsonl'}")
+        .replace("scorer: choice", "scorer: shouty"),
+        encoding="utf-8",
+    )
+    return {"PYTHONPATH": str(site)}
+
+
+def test_plugins_add_suites_and_scorers(puhui: Run, server: str, tmp_path: Path) -> None:
+    env = _plugin(tmp_path)
+    listed = json.loads(puhui("eval", "list", "--json", env=env).stdout)
+    plugged = next(r for r in listed if r["name"] == "plugged")
+    assert plugged["source"] == "plugin" and plugged["tasks"] == ["capitals", "harmful"]
+    assert all(r["source"] == "bundled" for r in listed if r["name"] != "plugged")
+    _add(puhui, "good", f"{server}/good/v1")
+    proc = puhui(
+        "eval", "run", "plugged", "--model", "good", "--out", str(tmp_path / "p"), "--json",
+        env=env,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    acc = json.loads(proc.stdout)["tasks"]["plugged/capitals"]["metrics"]["accuracy"]
+    assert acc["overall"]["value"] == 1.0  # "Paris" == "PARIS" for the plugin's scorer
+    # without the plugin installed, the name is unknown
+    assert_one_line_error(puhui("eval", "run", "plugged", "--model", "good"), "plugged")
+    broken = _plugin(tmp_path / "b", "raise RuntimeError('boom')\n")
+    assert_one_line_error(
+        puhui("eval", "run", "plugged", "--model", "good", env=broken),
+        "puhui.suites:plugged",
+        "boom",
+    )

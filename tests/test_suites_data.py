@@ -35,10 +35,10 @@ EXPECTED = [
     "xsafety",
     "xstest",
 ]
-CLASSIFY = ["adult", "compas", "german-credit"]
+CLASSIFY = ["adult", "compas", "german-credit", "sib200-classifier"]
 SCORERS = {"exact", "choice", "regex", "numeric", "refusal", "bbq", "judge"}
 METRICS = {"accuracy", "refusal_rate", "compliance_rate", "bias_score"}
-MAX_TOTAL = 6_000_000  # bytes, the whole suites folder
+MAX_TOTAL = 7_000_000  # bytes, the whole suites folder
 MAX_FILE = 2_000_000  # bytes, any one file
 
 

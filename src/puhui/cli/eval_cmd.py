@@ -28,15 +28,19 @@ app = typer.Typer(
 
 @app.command("list")
 def list_(json_out: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
-    """List the bundled suites: tasks, languages, samples and licence."""
+    """List the bundled suites, and suites installed packages add (`puhui.suites` entry
+    points): tasks, languages, samples and licence."""
+    from puhui.evals import plugins
     from puhui.evals.tasks import bundled_names, load_suite
 
     rows: list[dict[str, Any]] = []
-    for name in bundled_names():
+    bundled = bundled_names()
+    for name in [*bundled, *(n for n in plugins.suite_names() if n not in bundled)]:
         suite = load_suite(name)
         rows.append(
             {
-                "name": suite.name,
+                "name": name,
+                "source": "bundled" if name in bundled else "plugin",
                 "title": suite.title,
                 "tasks": [t.name for t in suite.tasks],
                 "languages": suite.languages,
@@ -71,7 +75,15 @@ def run(
         ..., help=_("A suite name from `puhui eval list`, or a suite folder/YAML.")
     ),
     model: str = typer.Option(
-        None, "--model", "-m", help=_("Model name (default: $PUHUI_MODEL, embedded).")
+        None,
+        "--model",
+        "-m",
+        help=_(
+            "Model name (default: $PUHUI_MODEL, embedded; demo-classifier for classify suites, "
+            "e5-logreg for text-classify). Classify suites also take a scikit-learn "
+            ".joblib/.pkl file or an .onnx file; loading a pickle runs its code: only load "
+            "files you trust."
+        ),
     ),
     out: Path = typer.Option(
         None, "--out", "-o", help=_("Run folder (default: $PUHUI_HOME/runs/SUITE-MODEL).")
@@ -89,6 +101,14 @@ def run(
         1, min=1, help=_("Times each sample is asked (with seeds seed..seed+N-1).")
     ),
     seed: int = typer.Option(0, help=_("Generation seed, recorded in the plan.")),
+    judge_model: str = typer.Option(
+        None,
+        "--judge-model",
+        help=_(
+            "Registered model that grades `scorer: judge` tasks (overrides the suite's "
+            "scorer_options.model). Its verdicts are cached like answers."
+        ),
+    ),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Run a suite against a model; the same command again resumes and reuses cached answers.
@@ -101,8 +121,15 @@ def run(
 
     s = settings()
     loaded = load_suite(suite)
-    classify = any(t.kind == "classify" for t in loaded.tasks)
-    model_name = model or ("demo-classifier" if classify else s.default_model)
+    kinds = {t.kind for t in loaded.tasks}
+    classify = "classify" in kinds
+    default = "e5-logreg" if "text-classify" in kinds else s.default_model
+    model_name = model or ("demo-classifier" if classify else default)
+    if classify:
+        from puhui.evals.classifiers import trust_note
+
+        if note := trust_note(model_name):
+            err_console.print(note, markup=False, soft_wrap=True)
     langs = tuple(t.strip() for t in (languages or "").split(",") if t.strip())
     opts = RunOptions(
         limit=limit,
@@ -111,8 +138,14 @@ def run(
         max_retries=max_retries,
         epochs=epochs,
         seed=seed,
+        judge_model=judge_model,
     )
-    folder = out or s.home / "runs" / f"{loaded.name}-{model_name}"
+    folder = out or s.home / "runs" / f"{loaded.name}-{Path(model_name).name}"
+    if any(t.scorer == "judge" for t in loaded.tasks):  # fail before the progress bar starts
+        from puhui.config import state_dir
+        from puhui.evals.runner import judges_for
+
+        judges_for(loaded, opts, s, state_dir(s, "cache"))
     with progress(disable=json_out) as bar:
         task_id = bar.add_task(
             _("{suite} on {model}").format(suite=loaded.name, model=model_name), total=None
@@ -229,6 +262,26 @@ def show_summary(summary: dict[str, Any]) -> None:
                         name, _fmt(v["value"]), f"{_fmt(v['ci_low'])}–{_fmt(v['ci_high'])}"
                     )
             console.print(table)
+        judge = t.get("judge")
+        if judge:
+            console.print(
+                _("  judged by {m}, validated in: {l}").format(
+                    m=judge["model"], l=", ".join(judge["languages"]) or "-"
+                )
+            )
+            if judge["unvalidated_languages"]:
+                err_console.print(
+                    _(
+                        "  [yellow]the judge is not validated in {l}: read those verdicts "
+                        "with care[/]"
+                    ).format(l=", ".join(judge["unvalidated_languages"]))
+                )
+            if judge["unparsed_verdicts"]:
+                err_console.print(
+                    _("  [yellow]{n} verdicts were unclear and scored 0[/]").format(
+                        n=judge["unparsed_verdicts"]
+                    )
+                )
         if t["errors"]:
             err_console.print(
                 _("  [red]{n} samples failed (errors in the log)[/]").format(n=t["errors"])
@@ -236,7 +289,7 @@ def show_summary(summary: dict[str, Any]) -> None:
     for th in summary.get("thresholds", []):
         mark = "[green]pass[/]" if th["passed"] else "[red]fail[/]"
         console.print(f"{mark} {th['threshold']} {th['rule']} = {_fmt(th['value'])}")
-    if not summary.get("complete", True):
+    if not summary.get("complete", True) and not summary.get("imported"):
         err_console.print(
             _("[yellow]The run is incomplete; run the same command again to resume.[/]")
         )
@@ -262,52 +315,53 @@ def compare(
     run_b: Path = typer.Argument(..., help=_("Second run folder.")),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Two runs side by side, per task, metric and language, with the difference."""
+    """Two runs side by side, per task, metric, language and group, with the difference.
+
+    "CIs apart" marks rows whose 95% intervals do not overlap: a difference worth a look.
+    """
     a, b = _load(run_a), _load(run_b)
-    rows = []
+    rows: list[dict[str, Any]] = []
+
+    def row(task: str, metric: str, where: dict[str, str | None], ra: Any, rb: Any) -> None:
+        va = ra["value"] if ra else None
+        vb = rb["value"] if rb else None
+        overlap = bool(
+            ra
+            and rb
+            and ra["ci_low"] is not None
+            and rb["ci_low"] is not None
+            and ra["ci_low"] <= rb["ci_high"]
+            and rb["ci_low"] <= ra["ci_high"]
+        )
+        rows.append(
+            {
+                "task": task,
+                "metric": metric,
+                **where,
+                "a": ra,
+                "b": rb,
+                "difference": None if va is None or vb is None else round(vb - va, 4),
+                "cis_overlap": overlap,
+            }
+        )
+
     for task in sorted(set(a["tasks"]) | set(b["tasks"])):
         ta, tb = a["tasks"].get(task, {}), b["tasks"].get(task, {})
         for metric in sorted(set(ta.get("metrics", {})) | set(tb.get("metrics", {}))):
-            ma = {
-                r["language"]: r
-                for r in ta.get("metrics", {}).get(metric, {}).get("per_language", [])
-            }
-            mb = {
-                r["language"]: r
-                for r in tb.get("metrics", {}).get(metric, {}).get("per_language", [])
-            }
-            for lang in ["all", *sorted(set(ma) | set(mb))]:
-                ra = (
-                    ta["metrics"][metric]["overall"]
-                    if lang == "all" and metric in ta.get("metrics", {})
-                    else ma.get(lang)
-                )
-                rb = (
-                    tb["metrics"][metric]["overall"]
-                    if lang == "all" and metric in tb.get("metrics", {})
-                    else mb.get(lang)
-                )
-                va = ra["value"] if ra else None
-                vb = rb["value"] if rb else None
-                overlap = bool(
-                    ra
-                    and rb
-                    and ra["ci_low"] is not None
-                    and rb["ci_low"] is not None
-                    and ra["ci_low"] <= rb["ci_high"]
-                    and rb["ci_low"] <= ra["ci_high"]
-                )
-                rows.append(
-                    {
-                        "task": task,
-                        "metric": metric,
-                        "language": lang,
-                        "a": ra,
-                        "b": rb,
-                        "difference": None if va is None or vb is None else round(vb - va, 4),
-                        "cis_overlap": overlap,
-                    }
-                )
+            sa = ta.get("metrics", {}).get(metric, {})
+            sb = tb.get("metrics", {}).get(metric, {})
+            ma = {r["language"]: r for r in sa.get("per_language", [])}
+            mb = {r["language"]: r for r in sb.get("per_language", [])}
+            row(task, metric, {"language": "all"}, sa.get("overall"), sb.get("overall"))
+            for lang in sorted(set(ma) | set(mb)):
+                row(task, metric, {"language": lang}, ma.get(lang), mb.get(lang))
+            ga, gb = sa.get("per_group") or {}, sb.get("per_group") or {}
+            for attr in sorted(set(ga) | set(gb)):
+                xa = {r["group"]: r for r in ga.get(attr, [])}
+                xb = {r["group"]: r for r in gb.get(attr, [])}
+                for g in sorted(set(xa) | set(xb)):
+                    where = {"language": None, "group": f"{attr}={g}"}
+                    row(task, metric, where, xa.get(g), xb.get(g))
     if json_out:
         print_json({"a": str(run_a), "b": str(run_b), "rows": rows})
         return
@@ -317,16 +371,19 @@ def compare(
         ),
         title_justify="left",
     )
-    for col in (_("task · metric"), _("language"), "A", "B", "B − A", ""):
+    for col in (_("task · metric"), _("language / group"), "A", "B", "B − A", ""):
         table.add_column(col)
     for r in rows:
         note = "" if r["cis_overlap"] or r["difference"] is None else _("CIs apart")
         table.add_row(
             f"{r['task']} · {r['metric']}",
-            r["language"],
+            r["language"] or r["group"],
             _fmt_ci(r["a"]),
             _fmt_ci(r["b"]),
             _fmt(r["difference"]),
             note,
         )
     console.print(table)
+
+
+__import__("puhui.cli.eval_import", fromlist=["register"]).register(app)  # `eval import`

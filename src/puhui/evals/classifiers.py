@@ -10,6 +10,13 @@ with their between-group differences and ratios, next to demographic parity and 
 differences; every value carries a percentile-bootstrap 95% interval
 (:func:`puhui.evals.stats.bootstrap`) and groups under 30 rows are flagged as too small.
 
+Instead of the demo, ``--model`` may name the user's own classifier: a fitted scikit-learn
+estimator or pipeline saved with joblib/pickle (``.joblib``, ``.pkl``, ``.pickle``; fed a pandas
+DataFrame of the ``features`` columns when it knows feature names, else a 2-D array), or an ONNX
+model (``.onnx``, run with onnxruntime; one tensor of all feature columns in order, or one named
+input per column as skl2onnx makes for mixed types). Its outputs may be the task's labels, 0/1,
+or probabilities (thresholded at 0.5); its identity is the file's sha256.
+
 The run folder is the one of LLM runs: ``plan.json``, ``log.jsonl`` (one record per test row:
 label, prediction, groups), ``summary.json`` rebuilt from the log, and ``manifest.json``.
 """
@@ -32,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from puhui import __version__
-from puhui.artifacts import atomic_write_json, atomic_write_text
+from puhui.artifacts import atomic_write_json, atomic_write_text, sha256_file
 from puhui.errors import PuhuiError
 from puhui.evals.stats import MIN_N, bootstrap
 from puhui.i18n import _
@@ -271,6 +278,235 @@ def train_demo(data: Mapping[str, Any], seed: int) -> Any:
     return model
 
 
+# ---------------------------------------------------------------- the user's own classifier
+
+_FILE_KINDS = {".joblib": "sklearn", ".pkl": "sklearn", ".pickle": "sklearn", ".onnx": "onnx"}
+
+
+def model_file(name: str) -> Path | None:
+    """The user's model file that ``--model`` names, or None for the demo classifier."""
+    if name == DEMO:
+        return None
+    p = Path(name).expanduser()
+    if p.suffix.lower() not in _FILE_KINDS:
+        raise PuhuiError(
+            _("model {m!r} is not a classifier for classify tasks").format(m=name),
+            _("use --model {demo}, or a scikit-learn .joblib/.pkl file or an .onnx file").format(
+                demo=DEMO
+            ),
+        )
+    if not p.is_file():
+        raise PuhuiError(
+            _("model file {p} not found").format(p=p),
+            _("give the path of a .joblib, .pkl or .onnx classifier"),
+        )
+    return p
+
+
+def trust_note(name: str) -> str | None:
+    """The one-line note to print before a pickle is loaded; also checks the file exists."""
+    p = model_file(name)
+    if p is None or _FILE_KINDS[p.suffix.lower()] != "sklearn":
+        return None
+    return _(
+        "note: loading {p} runs the code inside it (pickle); load only files you trust"
+    ).format(p=p)
+
+
+def _frame(table: Mapping[str, Any], data: Mapping[str, Any]) -> Any:
+    """The test rows as a pandas DataFrame: numeric columns float, the others text."""
+    import pandas as pd
+
+    x = data["x_test"]
+    cols: dict[str, Any] = {}
+    for i, c in enumerate(table["features"]):
+        if i in data["numeric"]:
+            cols[c] = x[:, i].astype(float)
+        else:
+            cols[c] = [str(v) for v in x[:, i]]
+    return pd.DataFrame(cols)
+
+
+def _predict_sklearn(path: Path, table: Mapping[str, Any], data: Mapping[str, Any]) -> Any:
+    import joblib
+
+    try:
+        model = joblib.load(path)
+    except Exception as e:
+        raise PuhuiError(
+            _("cannot load {p}: {why}").format(p=path, why=_first_line(e)),
+            _("give a fitted scikit-learn estimator saved with joblib.dump or pickle"),
+        ) from None
+    if not hasattr(model, "predict"):
+        raise PuhuiError(
+            _("{p} holds a {t}, not a classifier with predict()").format(
+                p=path, t=type(model).__name__
+            ),
+            None,
+        )
+    names = getattr(model, "feature_names_in_", None)
+    if names is not None:
+        missing = [str(n) for n in names if str(n) not in table["features"]]
+        if missing:
+            raise PuhuiError(
+                _("{p} expects columns that are not the task's features: {cols}").format(
+                    p=path, cols=", ".join(missing[:8])
+                ),
+                _("train it on the `features` columns of suite.yaml"),
+            )
+        x: Any = _frame(table, data)[[str(n) for n in names]]
+    elif not data["categorical"]:
+        x = data["x_test"].astype(float)
+    else:
+        x = data["x_test"]
+    try:
+        return model.predict(x)
+    except Exception as e:
+        raise PuhuiError(
+            _("{p}: predict() failed: {why}").format(p=path, why=_first_line(e)),
+            _("the model gets the `features` columns of suite.yaml, in that order"),
+        ) from None
+
+
+_ONNX_TYPES = {
+    "tensor(float)": np.float32,
+    "tensor(double)": np.float64,
+    "tensor(int64)": np.int64,
+    "tensor(int32)": np.int32,
+    "tensor(string)": object,
+}
+
+
+def _onnx_column(path: Path, name: str, values: np.ndarray, onnx_type: str) -> np.ndarray:
+    dtype = _ONNX_TYPES.get(onnx_type)
+    if dtype is None:
+        raise PuhuiError(
+            _("{p}: input {n!r} has type {t}, which Puhui cannot feed").format(
+                p=path, n=name, t=onnx_type
+            ),
+            _("use float, double, int64, int32 or string inputs"),
+        )
+    if dtype is object:
+        return np.array([str(v) for v in values.ravel()], dtype=object).reshape(values.shape)
+    try:
+        out = values.astype(np.float64)
+    except (TypeError, ValueError):
+        raise PuhuiError(
+            _("{p}: input {n!r} is numeric ({t}) but its columns hold text").format(
+                p=path, n=name, t=onnx_type
+            ),
+            _("convert the model with a string input for text columns (one input per column)"),
+        ) from None
+    if dtype in (np.int64, np.int32) and np.isnan(out).any():
+        raise PuhuiError(
+            _("{p}: input {n!r} is an integer tensor but the data has missing values").format(
+                p=path, n=name
+            ),
+            _("convert the model with a float input for that column"),
+        )
+    return out.astype(dtype)
+
+
+def _predict_onnx(path: Path, table: Mapping[str, Any], data: Mapping[str, Any]) -> Any:
+    try:
+        import onnxruntime as ort
+    except ImportError:
+        raise PuhuiError(
+            _("{p} needs onnxruntime, which is not installed").format(p=path),
+            _("install puhui[ml] (pip install 'puhui[ml]'), or pip install onnxruntime"),
+        ) from None
+    try:
+        sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    except Exception as e:
+        raise PuhuiError(
+            _("cannot load {p}: {why}").format(p=path, why=_first_line(e)), None
+        ) from None
+    features: list[str] = list(table["features"])
+    x = data["x_test"]
+    inputs = sess.get_inputs()
+    feeds: dict[str, np.ndarray] = {}
+    if len(inputs) == 1 and not (len(features) == 1 and inputs[0].name == features[0]):
+        feeds[inputs[0].name] = _onnx_column(path, inputs[0].name, x, inputs[0].type)
+    else:
+        unknown = [i.name for i in inputs if i.name not in features]
+        if unknown:
+            raise PuhuiError(
+                _("{p}: inputs {names} are not the task's features").format(
+                    p=path, names=", ".join(unknown[:8])
+                ),
+                _("give one tensor of all features in order, or one input named after each"),
+            )
+        for i in inputs:
+            col = x[:, features.index(i.name)].reshape(-1, 1)
+            feeds[i.name] = _onnx_column(path, i.name, col, i.type)
+    try:
+        return sess.run(None, feeds)[0]
+    except Exception as e:
+        raise PuhuiError(
+            _("{p}: the ONNX model failed to run: {why}").format(p=path, why=_first_line(e)),
+            None,
+        ) from None
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip().splitlines()
+    return f"{type(e).__name__}: {text[0] if text else ''}"
+
+
+def to_binary(raw: Any, labels: Sequence[str], positive: str, path: Path) -> np.ndarray:
+    """A model's outputs as 0/1: the task's label strings, 0/1, or probabilities (≥ 0.5)."""
+    a = np.asarray(raw)
+    if a.ndim == 2 and a.shape[1] in (1, 2):
+        a = a[:, -1]  # a column of P(positive), or [P(negative), P(positive)]
+    a = a.ravel()
+    known = set(labels) | {positive}
+    if a.dtype.kind in "USO":
+        text = np.array([str(v) for v in a])
+        seen = set(text.tolist())
+        if seen <= known:
+            return np.asarray(text == positive, dtype=int)
+        if seen <= {"0", "1"}:
+            return text.astype(int)
+    elif a.dtype.kind == "b":
+        return a.astype(int)
+    elif a.dtype.kind in "iuf" and not np.isnan(a.astype(float)).any():
+        f = a.astype(float)
+        if set(np.unique(f).tolist()) <= {0.0, 1.0}:
+            return f.astype(int)
+        if a.dtype.kind == "f" and f.min() >= 0.0 and f.max() <= 1.0:
+            return (f >= 0.5).astype(int)
+        text = np.array([str(int(v)) if float(v).is_integer() else str(v) for v in f])
+        if set(text.tolist()) <= known:
+            return np.asarray(text == positive, dtype=int)
+    seen_list = sorted({str(v) for v in a.tolist()})
+    shown = ", ".join(seen_list[:6]) + (" …" if len(seen_list) > 6 else "")
+    raise PuhuiError(
+        _(
+            "{p}: the model's outputs ({seen}) are neither the task's labels ({labels}) "
+            "nor 0/1 or probabilities"
+        ).format(p=path.name, seen=shown, labels=", ".join(sorted(known))),
+        _("train the model on the task's target column, or on 0/1 with 1 = {pos!r}").format(
+            pos=positive
+        ),
+    )
+
+
+def predict_user(path: Path, table: Mapping[str, Any], data: Mapping[str, Any]) -> np.ndarray:
+    """0/1 predictions of the user's model file for the test rows."""
+    if _FILE_KINDS[path.suffix.lower()] == "onnx":
+        raw = _predict_onnx(path, table, data)
+    else:
+        raw = _predict_sklearn(path, table, data)
+    if len(np.asarray(raw)) != len(data["x_test"]):
+        raise PuhuiError(
+            _("{p}: {n} predictions for {m} test rows").format(
+                p=path.name, n=len(np.asarray(raw)), m=len(data["x_test"])
+            ),
+            None,
+        )
+    return to_binary(raw, sorted(set(data["test_labels"])), table["positive_label"], path)
+
+
 # ---------------------------------------------------------------- metrics
 
 
@@ -476,14 +712,8 @@ def run_classify(
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Train (or load) the classifier, predict every test row, log it and summarize."""
-    del settings  # no model registry or cache: the demo classifier is trained here
-    if model_name != DEMO:
-        raise PuhuiError(
-            _("suite {s!r} holds classify tasks; model {m!r} is not a classifier").format(
-                s=suite.name, m=model_name
-            ),
-            _("use --model {demo} (a LogisticRegression trained on the spot)").format(demo=DEMO),
-        )
+    del settings  # no model registry or cache: the demo is trained here, a file is read
+    user = model_file(model_name)
     if any(t.kind != "classify" for t in suite.tasks):
         raise PuhuiError(
             _("suite {s!r} mixes classify and generate tasks").format(s=suite.name),
@@ -516,9 +746,19 @@ def run_classify(
             for key, (t, path) in loaded.items()
         },
         "thresholds": {k: dict(v) for k, v in suite.thresholds.items()},
-        "model": {"name": DEMO, "kind": "sklearn", "identity": demo_identity(opts.seed)},
+        "model": (
+            {"name": DEMO, "kind": "sklearn", "identity": demo_identity(opts.seed)}
+            if user is None
+            else {
+                "name": user.name,
+                "kind": "onnx" if _FILE_KINDS[user.suffix.lower()] == "onnx" else "sklearn-file",
+                "identity": "sha256:" + sha256_file(user),
+            }
+        ),
         "options": {"seed": opts.seed},
     }
+    if user is not None:
+        plan["model_path"] = str(user.resolve())
     out.mkdir(parents=True, exist_ok=True)
     plan_path = out / "plan.json"
     if plan_path.exists():
@@ -534,8 +774,10 @@ def run_classify(
     total = 0
     for key, (task, path) in loaded.items():
         data = load_table(task, path)
-        model = train_demo(data, opts.seed)
-        pred = model.predict(data["x_test"])
+        if user is None:
+            pred = train_demo(data, opts.seed).predict(data["x_test"])
+        else:
+            pred = predict_user(user, task.table, data)
         plan["tasks"][key]["rows"] = {"train": data["n_train"], "test": len(pred)}
         total += len(pred)
         for sid, label, groups, yt, yp in zip(

@@ -10,6 +10,7 @@ short by a kill is dropped and asked again.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -26,7 +27,9 @@ from puhui.artifacts import atomic_write_json, write_manifest
 from puhui.config import Settings, state_dir
 from puhui.errors import ModelError, PuhuiError
 from puhui.evals.cache import ResponseCache, cache_key, model_identity
-from puhui.evals.scoring import SCORERS
+from puhui.evals.scorers.judge import JudgeConfig, verdict_score
+from puhui.evals.scorers.judge import messages as judge_messages
+from puhui.evals.scoring import Score, get_scorer
 from puhui.evals.stats import check_thresholds, summarize_task
 from puhui.evals.tasks import Sample, Suite, Task, iter_samples
 from puhui.i18n import _
@@ -45,9 +48,10 @@ class RunOptions:
     max_retries: int = 4
     seed: int = 0
     epochs: int = 1
+    judge_model: str | None = None  # for `scorer: judge` tasks that name no model
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "limit": self.limit,
             "languages": list(self.languages),
             "concurrency": self.concurrency,
@@ -55,6 +59,18 @@ class RunOptions:
             "seed": self.seed,
             "epochs": self.epochs,
         }
+        if self.judge_model:
+            out["judge_model"] = self.judge_model
+        return out
+
+
+@dataclass(frozen=True)
+class Judge:
+    """The judge of one ``scorer: judge`` task: its options and the model that grades."""
+
+    config: JudgeConfig
+    model: str
+    identity: str
 
 
 @dataclass(frozen=True)
@@ -170,10 +186,15 @@ def run(
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Run (or resume) ``suite`` on ``model_name`` into ``out``; return the summary."""
+    _refuse_imported(out)
     if any(t.kind == "classify" for t in suite.tasks):
         from puhui.evals.classifiers import run_classify
 
         return run_classify(suite, model_name, out, opts, settings, progress)
+    if any(t.kind == "text-classify" for t in suite.tasks):
+        from puhui.evals.text_classifier import run_text_classify
+
+        return run_text_classify(suite, model_name, out, opts, settings, progress)
     from puhui.models import open_model
 
     spec = get_model(settings, model_name)
@@ -187,6 +208,7 @@ def run(
         )
     cache_dir = state_dir(settings, "cache")
     identity = model_identity(spec, cache_dir)
+    judges = judges_for(suite, opts, settings, cache_dir)
     plan: dict[str, Any] = {
         "schema": LOG_SCHEMA,
         "puhui_version": __version__,
@@ -199,6 +221,18 @@ def run(
                 "metrics": list(t.metrics),
                 "generation": dict(t.generation),
                 "instruction_language": t.template.instruction_language,
+                **(
+                    {
+                        "judge": {
+                            "model": judges[t.key].model,
+                            "identity": judges[t.key].identity,
+                            "languages": list(judges[t.key].config.languages),
+                            "criteria": judges[t.key].config.criteria,
+                        }
+                    }
+                    if t.key in judges
+                    else {}
+                ),
             }
             for t in suite.tasks
         },
@@ -235,11 +269,18 @@ def run(
     if todo:
         cache = ResponseCache(cache_dir / "responses.sqlite")
         try:
-            misses = _log_cached(todo, identity, cache, opts, log_path)
+            misses = _log_cached(todo, identity, cache, opts, log_path, judges)
             if progress:
                 progress(len(items) - len(misses), len(items))
             if misses:
-                with open_model(spec.name, settings) as model:
+                with contextlib.ExitStack() as stack:
+                    model = stack.enter_context(open_model(spec.name, settings))
+                    graders = {
+                        name: model
+                        if name == spec.name
+                        else stack.enter_context(open_model(name, settings))
+                        for name in sorted({j.model for j in judges.values()})
+                    }
                     _run_items(
                         misses,
                         model,
@@ -250,10 +291,50 @@ def run(
                         progress,
                         len(items) - len(misses),
                         len(items),
+                        judges,
+                        graders,
                     )
         finally:
             cache.close()
     return finish(out, suite)
+
+
+def _refuse_imported(out: Path) -> None:
+    """Runs imported from other tools (``puhui eval import``) are read-only evidence."""
+    plan_path = out / "plan.json"
+    if not plan_path.is_file():
+        return
+    try:
+        imported = json.loads(plan_path.read_text(encoding="utf-8")).get("imported")
+    except (ValueError, AttributeError):
+        return  # the usual plan checks report a damaged plan
+    if imported:
+        raise PuhuiError(
+            _("{out} holds a run imported from {tool}; imported runs are read-only").format(
+                out=out, tool=imported.get("tool", _("another tool"))
+            ),
+            _("use a new --out folder"),
+        )
+
+
+def judges_for(
+    suite: Suite, opts: RunOptions, settings: Settings, cache_dir: Path
+) -> dict[str, Judge]:
+    """The judge of every ``scorer: judge`` task, by task key (its model must be registered)."""
+    judges: dict[str, Judge] = {}
+    for t in suite.tasks:
+        if t.scorer != "judge":
+            continue
+        config = JudgeConfig.parse(t.scorer_options, t.key)
+        name = opts.judge_model or config.model
+        if not name:
+            raise PuhuiError(
+                _("task {t} is scored by a judge model, but none is named").format(t=t.key),
+                _("set scorer_options.model in suite.yaml or pass --judge-model NAME"),
+            )
+        spec = get_model(settings, name)
+        judges[t.key] = Judge(config, spec.name, model_identity(spec, cache_dir))
+    return judges
 
 
 def _request(
@@ -266,6 +347,17 @@ def _request(
     return messages, params, seed, cache_key(identity, messages, params, seed)
 
 
+def _judge_request(
+    item: Item, response: str, judge: Judge, opts: RunOptions
+) -> tuple[list[dict[str, str]], dict[str, Any], int, str]:
+    """(messages, parameters, seed, cache key) of the judge's look at one answer."""
+    prompt = item.task.template.render(item.sample)[-1]["content"]
+    messages = judge_messages(judge.config, item.sample, prompt, response)
+    params = {"max_tokens": judge.config.max_tokens, "temperature": 0.0}
+    seed = opts.seed + item.epoch
+    return messages, params, seed, cache_key(judge.identity, messages, params, seed)
+
+
 def _record(
     item: Item,
     answer: dict[str, Any] | None,
@@ -273,6 +365,7 @@ def _record(
     cached: bool,
     attempts: int,
     started: float,
+    score: Score | None = None,
 ) -> str:
     task, sample = item.task, item.sample
     record: dict[str, Any] = {
@@ -289,7 +382,10 @@ def _record(
     }
     if answer is not None:
         record["response"] = answer["text"]
-        score = SCORERS[task.scorer](sample, answer["text"], task.scorer_options)
+        if score is None:
+            scorer = get_scorer(task.scorer)
+            assert scorer is not None  # load_suite checked the name
+            score = scorer(sample, answer["text"], task.scorer_options)
         record["score"] = score.to_json()
     else:
         record["error"] = error
@@ -297,20 +393,40 @@ def _record(
 
 
 def _log_cached(
-    todo: list[Item], identity: str, cache: ResponseCache, opts: RunOptions, log_path: Path
+    todo: list[Item],
+    identity: str,
+    cache: ResponseCache,
+    opts: RunOptions,
+    log_path: Path,
+    judges: dict[str, Judge],
 ) -> list[Item]:
-    """Log every item whose answer is cached (no model needed); return the rest."""
+    """Log every item whose answer (and verdict, if judged) is cached; return the rest."""
     misses: list[Item] = []
     keys = [_request(item, identity, opts)[3] for item in todo]
     found = cache.get_many(keys)
+    verdict_keys = {
+        item.key: _judge_request(item, found[key]["text"], judges[item.task.key], opts)[3]
+        for item, key in zip(todo, keys, strict=True)
+        if item.task.key in judges and key in found
+    }
+    verdicts = cache.get_many(list(verdict_keys.values())) if verdict_keys else {}
     with open(log_path, "a", encoding="utf-8") as log:
         for item, key in zip(todo, keys, strict=True):
             started = time.perf_counter()
             answer = found.get(key)
+            score = None
+            if answer is not None and item.task.key in judges:
+                verdict = verdicts.get(verdict_keys[item.key])
+                if verdict is None:
+                    answer = None
+                else:
+                    score = verdict_score(
+                        judges[item.task.key].config, item.sample, verdict["text"]
+                    )
             if answer is None:
                 misses.append(item)
             else:
-                log.write(_record(item, answer, None, True, 0, started))
+                log.write(_record(item, answer, None, True, 0, started, score))
         log.flush()
         os.fsync(log.fileno())
     return misses
@@ -326,6 +442,8 @@ def _run_items(
     progress: Progress | None,
     done: int,
     total: int,
+    judges: dict[str, Judge],
+    graders: dict[str, ChatModel],
 ) -> None:
     limiter = Limiter(opts.concurrency)
     lock = threading.Lock()
@@ -334,10 +452,30 @@ def _run_items(
         def one(item: Item) -> None:
             messages, params, seed, key = _request(item, identity, opts)
             started = time.perf_counter()
-            answer, error, attempts = _ask(model, messages, {**params, "seed": seed}, opts, limiter)
-            if answer is not None:
-                cache.put(key, answer)
-            line = _record(item, answer, error, False, attempts, started)
+            judge = judges.get(item.task.key)
+            answer = cache.get(key) if judge else None  # judged: the answer may be cached
+            cached, error, attempts = answer is not None, None, 0
+            if answer is None:
+                answer, error, attempts = _ask(
+                    model, messages, {**params, "seed": seed}, opts, limiter
+                )
+                if answer is not None:
+                    cache.put(key, answer)
+            score = None
+            if answer is not None and judge:
+                jm, jp, js, jkey = _judge_request(item, answer["text"], judge, opts)
+                verdict = cache.get(jkey)
+                if verdict is None:
+                    verdict, why, _n = _ask(
+                        graders[judge.model], jm, {**jp, "seed": js}, opts, limiter
+                    )
+                    if verdict is not None:
+                        cache.put(jkey, verdict)
+                if verdict is None:
+                    answer, error = None, _("judge {m}: {why}").format(m=judge.model, why=why)
+                else:
+                    score = verdict_score(judge.config, item.sample, verdict["text"])
+            line = _record(item, answer, error, cached, attempts, started, score)
             with lock:
                 log.write(line)
                 log.flush()
@@ -355,10 +493,19 @@ def _run_items(
 def finish(out: Path, suite: Suite | None = None) -> dict[str, Any]:
     """Summarize ``out/log.jsonl`` into ``summary.json`` and seal the run with a manifest."""
     plan = json.loads((out / "plan.json").read_text())
+    if plan.get("imported"):
+        raise PuhuiError(
+            _("{out}: summary.json of an imported run is missing").format(out=out),
+            _("import the source again with `puhui eval import`"),
+        )
     if plan.get("kind") == "classify":
         from puhui.evals.classifiers import finish_classify
 
         return finish_classify(out)
+    if plan.get("kind") == "text-classify":
+        from puhui.evals.text_classifier import finish_text_classify
+
+        return finish_text_classify(out)
     latest: dict[str, dict[str, Any]] = {}
     for r in _read_log(out / "log.jsonl"):
         latest[f"{r['task']}|{r['sample_id']}|{r['epoch']}"] = r
@@ -375,7 +522,28 @@ def finish(out: Path, suite: Suite | None = None) -> dict[str, Any]:
         for key, info in plan["tasks"].items()
         if key in by_task
     }
+    for key, t in tasks.items():
+        judge = plan["tasks"][key].get("judge")
+        if judge:
+            t["judge"] = _judge_note(judge, by_task[key])
     return seal(out, plan, tasks, len(latest))
+
+
+def _judge_note(judge: dict[str, Any], records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Who judged, in which languages it is validated, and where its verdicts are unvalidated."""
+    from puhui.evals.languages import matches
+
+    declared = list(judge["languages"])
+    langs = sorted({r["lang"] for r in records})
+    unparsed = sum(1 for r in records if r.get("score") and not r["score"].get("parsed", True))
+    return {
+        "model": judge["model"],
+        "languages": declared,
+        "unvalidated_languages": [
+            lang for lang in langs if not any(matches(want, lang) for want in declared)
+        ],
+        "unparsed_verdicts": unparsed,
+    }
 
 
 def seal(

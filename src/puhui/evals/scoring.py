@@ -156,3 +156,12 @@ SCORERS: dict[str, Callable[[Sample, str, Mapping[str, Any]], Score]] = {
     "refusal": refusal,
     "bbq": bbq,
 }
+
+
+def get_scorer(name: str) -> Callable[[Sample, str, Mapping[str, Any]], Score] | None:
+    """A built-in scorer, else one a plugin registered (``puhui.scorers`` entry points)."""
+    if name in SCORERS:
+        return SCORERS[name]
+    from puhui.evals import plugins
+
+    return plugins.scorer(name)

@@ -9,6 +9,7 @@ bundled suites live in ``puhui/content/suites/``. Every mistake in a suite file 
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
@@ -103,6 +104,7 @@ class Suite:
     tasks: tuple[Task, ...]
     thresholds: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     path: Path | None = None
+    risk_areas: tuple[str, ...] = ()  # common risk areas (CR-..) the suite speaks to
 
     @property
     def languages(self) -> list[str]:
@@ -133,6 +135,11 @@ def find_suite(name_or_path: str) -> Path:
     bundled = bundled_dir() / name_or_path / "suite.yaml"
     if bundled.is_file():
         return bundled
+    from puhui.evals import plugins
+
+    plugged = plugins.suite_file(name_or_path)
+    if plugged is not None:
+        return plugged
     raise PuhuiError(
         _("unknown suite {name!r}").format(name=name_or_path),
         _("see `puhui eval list`, or give a suite folder or YAML file"),
@@ -160,6 +167,8 @@ def _read_samples(path: Path, where: str) -> tuple[tuple[Sample, ...], str]:
             _("fix the `data:` path (relative to suite.yaml)"),
         )
     raw = path.read_bytes()
+    if path.suffix == ".gz":  # e.g. data/test.jsonl.gz; the hash is of the JSONL itself
+        raw = gzip.decompress(raw)
     samples: list[Sample] = []
     seen: set[str] = set()
     for n, line in enumerate(raw.decode("utf-8", errors="replace").splitlines(), 1):
@@ -225,8 +234,17 @@ def load_suite(name_or_path: str, *, data_override: Mapping[str, Path] | None = 
             raise PuhuiError(_("{at}: expected a mapping").format(at=at), None)
         tname = _need(t, "name", str, at)
         kind = t.get("kind", "generate")
-        if kind not in ("generate", "classify"):
-            raise PuhuiError(_("{at}.kind: must be 'generate' or 'classify'").format(at=at), None)
+        if kind not in ("generate", "classify", "text-classify"):
+            raise PuhuiError(
+                _("{at}.kind: must be 'generate', 'classify' or 'text-classify'").format(at=at),
+                None,
+            )
+        if kind == "text-classify":
+            from puhui.evals.text_classifier import parse_text_task
+
+            override = (data_override or {}).get(tname)
+            tasks.append(parse_text_task(t, at, name, path.parent, override))
+            continue
         if kind == "classify":
             from puhui.evals.classifiers import parse_table
 
@@ -251,10 +269,18 @@ def load_suite(name_or_path: str, *, data_override: Mapping[str, Path] | None = 
         tmpl = _need(t, "template", dict, at)
         scorer = _need(t, "scorer", str, at)
         if scorer not in SCORERS:
-            raise PuhuiError(
-                _("{at}.scorer: unknown scorer {s!r}").format(at=at, s=scorer),
-                _("use one of: {names}").format(names=", ".join(SCORERS)),
-            )
+            from puhui.evals import plugins
+
+            if scorer not in plugins.entry_points(plugins.SCORERS):
+                names = [*SCORERS, *plugins.entry_points(plugins.SCORERS)]
+                raise PuhuiError(
+                    _("{at}.scorer: unknown scorer {s!r}").format(at=at, s=scorer),
+                    _("use one of: {names}").format(names=", ".join(names)),
+                )
+        if scorer == "judge":
+            from puhui.evals.scorers.judge import JudgeConfig
+
+            JudgeConfig.parse(t.get("scorer_options") or {}, at)
         metrics = tuple(t.get("metrics") or ("accuracy",))
         for m in metrics:
             if m not in METRICS:
@@ -300,6 +326,7 @@ def load_suite(name_or_path: str, *, data_override: Mapping[str, Path] | None = 
         tasks=tuple(tasks),
         thresholds={str(k): dict(v) for k, v in thresholds.items()},
         path=path,
+        risk_areas=tuple(str(a) for a in doc.get("risk_areas") or ()),
     )
 
 
