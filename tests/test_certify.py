@@ -389,7 +389,18 @@ def test_cli_issue_and_verify(puhui: Run, tmp_path: Path) -> None:
     out = tmp_path / "cert.json"
     proc = puhui("cert", "issue", str(folder), "--key", str(kdir), "--out", str(out), "--json")
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["qr_version"]
+    info = json.loads(proc.stdout)
+    assert info["qr_version"]
+    # the printable page: scope, validity and the QR code of exactly this certificate
+    assert info["pages"] == [str(tmp_path / "cert.html"), str(tmp_path / "cert.pdf")]
+    from puhui.certify import qr
+
+    cred = json.loads(out.read_text())
+    page = (tmp_path / "cert.html").read_text(encoding="utf-8")
+    assert qr.svg(qr.encode(cred), scale=2, title=cred["id"]) in page
+    assert cred["credentialSubject"]["name"] in page and cred["validUntil"] in page
+    assert "http" not in page.replace("http://www.w3.org/2000/svg", "")  # no outside assets
+    assert (tmp_path / "cert.pdf").read_bytes().startswith(b"%PDF")
     args = ("--report-dir", str(folder), "--status-list", str(kdir / "status-list.json"))
     rc, result = _verify(puhui, out, *args, "--trust", str(kdir / "public.json"))
     assert rc == 0 and result["valid"] is True, result

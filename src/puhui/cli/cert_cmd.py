@@ -51,6 +51,14 @@ def issue(
     status_list: Path = typer.Option(
         None, "--status-list", help=_("Status list file (default: KEYDIR/status-list.json).")
     ),
+    page: bool = typer.Option(
+        True,
+        "--page/--no-page",
+        help=_(
+            "Also write the printable certificate (OUT with .html and .pdf): scope, validity "
+            "and a QR code that carries the whole signed certificate."
+        ),
+    ),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Sign a certificate pinning the assessment's scope and report files by hash.
@@ -63,6 +71,13 @@ def issue(
         raise PuhuiError(_("--out {p} is a folder").format(p=out), _("give a file name"))
     cred = credential.issue(assessment_dir, key, valid_days=valid_days, status_list=status_list)
     _write_json(out, cred)
+    pages: list[str] = []
+    if page:
+        from puhui.certify import page as certificate_page
+
+        html_path, pdf_path = out.with_suffix(".html"), out.with_suffix(".pdf")
+        certificate_page.write(cred, html_path, pdf_path)
+        pages = [str(html_path), str(pdf_path)]
     sl = status_list or key / keys.STATUS_LIST
     code = qr.make(qr.encode(cred))
     info = {
@@ -74,11 +89,14 @@ def issue(
         "status_list": str(sl),
         "status_list_index": cred["credentialStatus"]["statusListIndex"],
         "qr_version": code.designator,
+        "pages": pages,
     }
     if json_out:
         print_json(info)
         return
     _say(_("Certificate written to {p}").format(p=out))
+    if pages:
+        _say(_("  printable page with its QR code: {p}").format(p=" ".join(pages)))
     _say(
         _("  valid {a} to {b}, issuer {i}").format(
             a=cred["validFrom"], b=cred["validUntil"], i=info["issuer"]
