@@ -28,3 +28,17 @@ class ArtifactError(PuhuiError):
 
 class ModelError(PuhuiError):
     """A model cannot be found, started or reached."""
+
+
+def yaml_error(path: object, error: Exception) -> PuhuiError:
+    """A YAML syntax error in a user's file, as one line naming the file and line."""
+    from puhui.i18n import _
+
+    mark = getattr(error, "problem_mark", None)
+    line = f" line {mark.line + 1}" if mark is not None else ""
+    return PuhuiError(
+        _("{p}{line}: not valid YAML ({why})").format(
+            p=path, line=line, why=getattr(error, "problem", None) or error
+        ),
+        _("fix the YAML syntax"),
+    )

@@ -22,7 +22,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from puhui.errors import PuhuiError
+from puhui.errors import PuhuiError, yaml_error
 from puhui.i18n import _
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -321,14 +321,7 @@ def _read(path: Path, validator: jsonschema.Draft202012Validator, kind: str) -> 
             _("{p}: cannot read ({why})").format(p=path, why=e), _("check the file")
         ) from None
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark is not None else ""
-        raise PuhuiError(
-            _("{p}{line}: not valid YAML ({why})").format(
-                p=path, line=line, why=getattr(e, "problem", None) or e
-            ),
-            _("fix the YAML syntax"),
-        ) from None
+        raise yaml_error(path, e) from None
     if not isinstance(doc, dict):
         raise PuhuiError(
             _("{p}: expected a mapping with kind: {kind}").format(p=path, kind=kind),

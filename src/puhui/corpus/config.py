@@ -30,7 +30,7 @@ from puhui.corpus.dedup import DedupOptions
 from puhui.corpus.normalize import NormalizeOptions
 from puhui.corpus.quality import QualityOptions
 from puhui.corpus.readers import ReaderOptions
-from puhui.errors import PuhuiError
+from puhui.errors import PuhuiError, yaml_error
 from puhui.i18n import _
 
 STEP_NAMES = ("normalize", "langid", "quality", "pii", "dedup")
@@ -144,14 +144,7 @@ def load_config(path: Path | None, **overrides: Any) -> BuildConfig:
                 _("check the path"),
             ) from None
         except yaml.YAMLError as e:
-            mark = getattr(e, "problem_mark", None)
-            line = f" line {mark.line + 1}" if mark is not None else ""
-            raise PuhuiError(
-                _("{p}{line}: not valid YAML ({why})").format(
-                    p=path, line=line, why=getattr(e, "problem", None) or e
-                ),
-                _("fix the YAML syntax"),
-            ) from None
+            raise yaml_error(path, e) from None
         if loaded is None:
             loaded = {}
         if not isinstance(loaded, dict):

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from puhui.errors import PuhuiError
+from puhui.errors import PuhuiError, yaml_error
 from puhui.evals.languages import normalize_tag
 from puhui.i18n import _
 
@@ -215,14 +215,7 @@ def load_suite(name_or_path: str, *, data_override: Mapping[str, Path] | None = 
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark is not None else ""
-        raise PuhuiError(
-            _("{p}{line}: not valid YAML ({why})").format(
-                p=path, line=line, why=getattr(e, "problem", None) or e
-            ),
-            _("fix the YAML syntax"),
-        ) from None
+        raise yaml_error(path, e) from None
     if not isinstance(doc, dict):
         raise PuhuiError(_("{p}: expected a mapping with name and tasks").format(p=path), None)
     name = _need(doc, "name", str, where)
