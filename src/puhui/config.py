@@ -97,6 +97,57 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds to wait for a local model server to load and become ready.",
         minimum=1,
     ),
+    Setting(
+        "hub_database_url",
+        str,
+        "sqlite:///{home}/hub/hub.sqlite3",
+        "PUHUI_HUB_DATABASE_URL",
+        "Database of `puhui hub serve`: sqlite:///PATH (WAL mode) or "
+        "postgresql://USER:PASSWORD@HOST:PORT/NAME; {home} stands for PUHUI_HOME.",
+    ),
+    Setting(
+        "hub_secret_key",
+        str,
+        "generated",
+        "PUHUI_HUB_SECRET_KEY",
+        "Key signing the hub's sessions and CSRF tokens; 'generated' reads (or creates once, "
+        "mode 0600) PUHUI_HOME/hub/secret_key.",
+    ),
+    Setting(
+        "hub_max_upload_mb",
+        int,
+        512,
+        "PUHUI_HUB_MAX_UPLOAD_MB",
+        "Largest request, in MB, the hub accepts (an artifact upload with all its files).",
+        minimum=1,
+        maximum=1_048_576,
+    ),
+    Setting(
+        "hub_port",
+        int,
+        8421,
+        "PUHUI_HUB_PORT",
+        "Port that `puhui hub serve` listens on when --port is not given.",
+        minimum=0,
+        maximum=65535,
+    ),
+    Setting(
+        "hub_allowed_hosts",
+        str,
+        "127.0.0.1,localhost",
+        "PUHUI_HUB_ALLOWED_HOSTS",
+        "Comma-separated host names the hub answers to (Django ALLOWED_HOSTS).",
+    ),
+    Setting(
+        "hub_https",
+        int,
+        0,
+        "PUHUI_HUB_HTTPS",
+        "1 when the hub is reached over https (behind a TLS proxy): cookies are then "
+        "sent over https only.",
+        minimum=0,
+        maximum=1,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -114,6 +165,12 @@ class Settings:
     port: int
     request_timeout: float
     start_timeout: float
+    hub_database_url: str
+    hub_secret_key: str
+    hub_max_upload_mb: int
+    hub_port: int
+    hub_allowed_hosts: str
+    hub_https: int
     config_file: Path | None = None
     sources: Mapping[str, str] = field(default_factory=dict)
 

@@ -17,6 +17,7 @@ from puhui.cli import (
     corpus,
     demo,
     eval_cmd,
+    hub_cmd,
     inspect_cmd,
     keys_cmd,
     models,
@@ -60,6 +61,7 @@ app.add_typer(assess_cmd.app, name="assess")
 app.add_typer(keys_cmd.app, name="keys")
 app.add_typer(cert_cmd.app, name="cert")
 app.add_typer(config_cmd.app, name="config")
+app.add_typer(hub_cmd.app, name="hub")
 app.command("inspect")(inspect_cmd.inspect)
 app.command("demo")(demo.demo)
 

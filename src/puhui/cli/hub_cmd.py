@@ -1,0 +1,291 @@
+"""``puhui hub``: set up and run the self-hosted hub, manage people and tokens, publish to it."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from puhui.cli._common import JSON_HELP, console, err_console, print_json, settings
+from puhui.errors import PuhuiError
+from puhui.i18n import _
+
+app = typer.Typer(
+    help=_(
+        "Run a self-hosted catalog where institutions publish, find and verify datasets, "
+        "runs, assessments and certificates."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+token_app = typer.Typer(help=_("API tokens."), no_args_is_help=True, add_completion=False)
+app.add_typer(token_app, name="token")
+
+ROLES = ("admin", "member", "viewer")
+SCOPES = ("read", "publish")
+VISIBILITIES = ("public", "organization", "private")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+def _django() -> None:
+    """Configure Django and bring the database up to date; one-line errors on failure."""
+    settings()  # a bad setting fails here, as a one-line ConfigError
+    from puhui import hub
+
+    try:
+        hub.migrate()
+    except Exception as e:
+        from django.db import DatabaseError
+
+        if isinstance(e, DatabaseError):
+            raise PuhuiError(
+                _("cannot open the hub database: {why}").format(why=str(e).splitlines()[0]),
+                _("check PUHUI_HUB_DATABASE_URL and that the database server is running"),
+            ) from None
+        raise
+
+
+def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
+    if value not in allowed:
+        raise PuhuiError(
+            _("{o} {v!r}: not one of {a}").format(o=option, v=value, a=", ".join(allowed)),
+            _("pick one of those"),
+        )
+    return value
+
+
+def _db_label() -> str:
+    from django.conf import settings as dj
+
+    db = dj.DATABASES["default"]
+    return str(db["NAME"]) if db["ENGINE"].endswith("sqlite3") else f"PostgreSQL {db['NAME']}"
+
+
+@app.command("init")
+def init(json_out: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
+    """Create or update the hub's database (safe to run again).
+
+    Example: PUHUI_HOME=/srv/puhui puhui hub init
+    """
+    _django()
+    if json_out:
+        print_json({"database": _db_label()})
+        return
+    console.print(_("Hub database ready: {db}").format(db=_db_label()), markup=False)
+    console.print(
+        _("Next: `puhui hub createuser NAME --org ORG --role admin`, then `puhui hub serve`."),
+        markup=False,
+    )
+
+
+@app.command("serve")
+def serve(
+    port: int = typer.Option(None, "--port", "-p", min=0, max=65535, help=_("Port to listen on.")),
+    host: str = typer.Option("127.0.0.1", "--host", help=_("Address to listen on.")),
+    threads: int = typer.Option(8, "--threads", min=1, max=256, help=_("Worker threads.")),
+) -> None:
+    """Serve the hub (pages, API, files) with waitress; creates the database on first start.
+
+    Example: puhui hub serve --port 8421
+    """
+    s = settings()
+    _django()
+    from waitress import create_server
+
+    from puhui.hub.wsgi import application
+
+    server: Any = create_server(
+        application,
+        host=host,
+        port=s.hub_port if port is None else port,
+        threads=threads,
+        max_request_body_size=s.hub_max_upload_mb * 1024 * 1024,
+        ident="puhui-hub",
+        clear_untrusted_proxy_headers=True,
+    )
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    url = f"http://{shown}:{server.effective_port}/"
+    console.print(_("Puhui hub at {url} (Ctrl+C stops it)").format(url=url), markup=False)
+    console.print(_("Database: {db}").format(db=_db_label()), markup=False)
+    sys.stdout.flush()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        line = sys.stdin.readline()
+        password = line.rstrip("\r\n")
+        if not password:
+            raise PuhuiError(_("no password on standard input"), _("pipe one line with it"))
+        return password
+    password = typer.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
+    return str(password)
+
+
+@app.command("createuser")
+def createuser(
+    name: str = typer.Argument(..., help=_("User name (sign-in name).")),
+    org: str = typer.Option(None, "--org", help=_("Organization (created if missing).")),
+    role: str = typer.Option("member", "--role", help=_("admin, member or viewer in --org.")),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help=_("Read the password from the first line of stdin.")
+    ),
+    superuser: bool = typer.Option(
+        False, "--superuser", help=_("Site administrator: sees and publishes everywhere.")
+    ),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Create a person (or add an existing one to an organization with a role).
+
+    Example: puhui hub createuser amina --org knbs --role admin --password-stdin < pw.txt
+    """
+    _choice(role, ROLES, "--role")
+    if org is not None and not _SLUG.match(org):
+        raise PuhuiError(
+            _("--org {o!r}: use lower-case letters, digits and '-'").format(o=org),
+            _("e.g. --org knbs"),
+        )
+    _django()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from puhui.hub.catalog.models import Membership, Organization
+
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=name).first()
+    created = user is None
+    password = None
+    if created or password_stdin:
+        password = _read_password(password_stdin)
+        try:
+            validate_password(password, user)
+        except ValidationError as e:
+            raise PuhuiError(
+                _("password refused: {why}").format(why=" ".join(e.messages)),
+                _("choose a longer, less common one"),
+            ) from None
+    with transaction.atomic():
+        if user is None:
+            user = user_model(username=name)
+        if password is not None:
+            user.set_password(password)
+        if superuser:
+            user.is_superuser = user.is_staff = True
+        user.save()
+        if org is not None:
+            organization, _new = Organization.objects.get_or_create(
+                slug=org, defaults={"name": org}
+            )
+            Membership.objects.update_or_create(
+                user=user, org=organization, defaults={"role": role}
+            )
+    info = {"user": name, "created": created, "org": org, "role": role if org else None}
+    if json_out:
+        print_json(info)
+        return
+    text = _("Created user {u}") if created else _("Updated user {u}")
+    line = text.format(u=name)
+    if org:
+        line += " · " + _("{role} of {org}").format(role=role, org=org)
+    console.print(line, markup=False)
+
+
+@token_app.command("new")
+def token_new(
+    user: str = typer.Argument(..., help=_("Whose token (user name).")),
+    scope: str = typer.Option("read", "--scope", help=_("read, or publish (read and publish).")),
+    org: str = typer.Option(None, "--org", help=_("Limit the token to one organization.")),
+    days: int = typer.Option(None, "--days", min=1, help=_("Expire after this many days.")),
+    name: str = typer.Option("", "--name", help=_("A label to recognize it by.")),
+) -> None:
+    """Make an API token and print it once (only a hash is kept). It can never do more than its
+    owner may.
+
+    Example: TOKEN=$(puhui hub token new amina --scope publish --org knbs)
+    """
+    _choice(scope, SCOPES, "--scope")
+    _django()
+    from django.contrib.auth import get_user_model
+
+    from puhui.hub.catalog.access import new_token
+    from puhui.hub.catalog.models import Membership, Organization
+
+    owner = get_user_model().objects.filter(username=user).first()
+    if owner is None:
+        raise PuhuiError(
+            _("no user {u}").format(u=user), _("create it with `puhui hub createuser`")
+        )
+    organization = None
+    if org is not None:
+        organization = Organization.objects.filter(slug=org).first()
+        if organization is None or (
+            not owner.is_superuser
+            and not Membership.objects.filter(user=owner, org=organization).exists()
+        ):
+            raise PuhuiError(
+                _("{u} is not in organization {o}").format(u=user, o=org),
+                _("add them with `puhui hub createuser {u} --org {o}`").format(u=user, o=org),
+            )
+    token = new_token(owner, scope=scope, org=organization, days=days, name=name)
+    err_console.print(
+        _("Token for {u} ({s}); shown once, keep it safe:").format(u=user, s=scope), markup=False
+    )
+    print(token, flush=True)
+
+
+@app.command("publish")
+def publish(
+    artifact: Path = typer.Argument(..., help=_("Artifact folder, or a certificate .json.")),
+    url: str = typer.Option(
+        None, "--url", envvar="PUHUI_HUB_URL", help=_("The hub (default: local, hub_port).")
+    ),
+    token: str = typer.Option(
+        None, "--token", envvar="PUHUI_HUB_TOKEN", help=_("API token with publish scope.")
+    ),
+    visibility: str = typer.Option(
+        "public", "--visibility", help=_("public, organization or private.")
+    ),
+    org: str = typer.Option("", "--org", help=_("Organization (needed if you are in several).")),
+    name: str = typer.Option("", "--name", help=_("Item name (default: from the artifact).")),
+    version: str = typer.Option("", "--version", help=_("Version (default: the next number).")),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Publish an artifact (corpus, run, assessment) or a certificate to a hub.
+
+    Example: puhui hub publish runs/sib200-llama --url http://127.0.0.1:8421 --token "$TOKEN"
+    """
+    from puhui.hub import client
+
+    _choice(visibility, VISIBILITIES, "--visibility")
+    if not token:
+        raise PuhuiError(
+            _("no token given"),
+            _("pass --token or set PUHUI_HUB_TOKEN (make one with `puhui hub token new`)"),
+        )
+    target = url or f"http://127.0.0.1:{settings().hub_port}"
+    item = client.publish(
+        artifact,
+        url=target,
+        token=token,
+        visibility=visibility,
+        org=org,
+        name=name,
+        version=version,
+    )
+    if json_out:
+        print_json(item)
+        return
+    what = _("Published") if item["created"] else _("Already published")
+    console.print(f"{what}: {item['urn']}", markup=False)
+    console.print(item["url"], markup=False, soft_wrap=True)

@@ -1,0 +1,409 @@
+"""The hub's JSON API under ``/api/v1`` (django-ninja); OpenAPI at ``/api/v1/openapi.json``.
+
+Callers are anonymous, signed in (session cookie, read only) or send ``Authorization: Bearer
+TOKEN`` (``puhui hub token new``). Every answer is filtered by :mod:`.access`; what a caller may
+not see is 404. Files are served by sha256 with HTTP Range support. ``catalog.jsonld`` is a DCAT-AP
+3 catalog of the public items only.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from ninja import Body, File, Form, NinjaAPI, P, QueryEx, Schema
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from puhui import __version__
+from puhui.hub.catalog import dcat, storage
+from puhui.hub.catalog.access import (
+    Caller,
+    caller_from_session,
+    caller_from_token,
+    can_download,
+    visible_items,
+)
+from puhui.hub.catalog.models import Item, ItemFile
+from puhui.hub.catalog.publish import PublishError, Upload, publish
+from puhui.hub.catalog.search import search
+from puhui.hub.catalog.verifying import verify as verify_credential
+
+api = NinjaAPI(
+    title="Puhui hub",
+    version="1",
+    description=(
+        "Publish, find and verify Puhui artifacts: datasets, runs, assessments, certificates."
+    ),
+    docs_url=None,  # the interactive docs load scripts from a CDN; the spec is enough
+    urls_namespace="api",
+)
+
+
+class Error(Schema):
+    detail: str
+
+
+class FileOut(Schema):
+    path: str
+    sha256: str
+    size: int
+    media_type: str
+    url: str
+
+
+class LinkOut(Schema):
+    relation: str
+    item_id: int | None
+    urn: str | None
+    kind: str
+    label: str
+
+
+class ItemOut(Schema):
+    id: int
+    urn: str
+    kind: str
+    name: str
+    version: str
+    title: str
+    description: str
+    visibility: str
+    org: str
+    languages: list[str]
+    sector: str
+    countries: list[str]
+    risk_areas: list[str]
+    content_sha256: str
+    manifest_id: str
+    size: int
+    created: datetime
+    url: str
+
+
+class ItemDetail(ItemOut):
+    metadata: dict[str, Any]
+    files: list[FileOut]
+    derived_from: list[LinkOut]
+    used_by: list[LinkOut]
+
+
+class FacetValue(Schema):
+    value: str
+    count: int
+
+
+class SearchOut(Schema):
+    total: int
+    page: int
+    pages: int
+    items: list[ItemOut]
+    facets: dict[str, list[FacetValue]]
+
+
+class CheckOut(Schema):
+    name: str
+    ok: bool | None
+    reason: str
+
+
+class VerifyOut(Schema):
+    valid: bool
+    checks: list[CheckOut]
+    summary: dict[str, Any]
+    assessment: str | None = Field(None, description="URN of the certified assessment, if held.")
+
+
+def caller_of(request: HttpRequest) -> Caller:
+    """The caller behind a request: a bearer token if one is sent, else the session."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _sep, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise HttpError(401, _("send the token as 'Authorization: Bearer TOKEN'"))
+        caller = caller_from_token(token.strip())
+        if caller is None:
+            raise HttpError(401, _("the token is unknown, expired or revoked"))
+        return caller
+    return caller_from_session(request)
+
+
+def page_url(request: HttpRequest, item: Item) -> str:
+    with translation.override("en"):
+        return request.build_absolute_uri(reverse("catalog:item", args=[item.pk]))
+
+
+def file_url(request: HttpRequest, f: ItemFile) -> str:
+    path = reverse("api:file", kwargs={"sha256": f.sha256})
+    return request.build_absolute_uri(path) + "?name=" + f.path.rsplit("/", 1)[-1]
+
+
+def item_out(request: HttpRequest, item: Item) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "urn": item.urn,
+        "kind": item.kind,
+        "name": item.name,
+        "version": item.version,
+        "title": item.title,
+        "description": item.description,
+        "visibility": item.visibility,
+        "org": item.org.slug,
+        "languages": item.languages,
+        "sector": item.sector,
+        "countries": item.countries,
+        "risk_areas": item.risk_areas,
+        "content_sha256": item.content_sha256,
+        "manifest_id": item.manifest_id,
+        "size": item.size,
+        "created": item.created,
+        "url": page_url(request, item),
+    }
+
+
+def links(item: Item, caller: Caller) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Lineage both ways, naming only the linked items the caller may see."""
+    outgoing = list(item.lineage_out.select_related("to_item"))
+    incoming = list(item.lineage_in.select_related("from_item"))
+    ids = {ln.to_item_id for ln in outgoing if ln.to_item_id} | {ln.from_item_id for ln in incoming}
+    visible = set(visible_items(caller).filter(pk__in=ids).values_list("pk", flat=True))
+    out = []
+    for ln in outgoing:
+        target = ln.to_item if ln.to_item_id in visible else None
+        out.append(
+            {
+                "relation": ln.relation,
+                "item_id": target.pk if target else None,
+                "urn": target.urn if target else None,
+                "kind": ln.target_kind or (target.kind if target else ""),
+                "label": (target.title if target else "") or ln.target_label,
+            }
+        )
+    used = [
+        {
+            "relation": ln.relation,
+            "item_id": ln.from_item.pk,
+            "urn": ln.from_item.urn,
+            "kind": ln.from_item.kind,
+            "label": ln.from_item.title,
+        }
+        for ln in incoming
+        if ln.from_item_id in visible
+    ]
+    return out, used
+
+
+def get_visible(caller: Caller, item_id: int) -> Item:
+    item = visible_items(caller).select_related("org").filter(pk=item_id).first()
+    if item is None:
+        raise HttpError(404, _("no such item"))
+    return item
+
+
+@api.get("/items", response={200: SearchOut, 401: Error}, summary="Search the catalog")
+def list_items(
+    request: HttpRequest,
+    q: QueryEx[str, P(max_length=500, description="Words, each matched as a word prefix.")] = "",
+    kind: QueryEx[
+        list[str] | None, P(description="dataset, model, suite, run, assessment…")
+    ] = None,
+    language: QueryEx[list[str] | None, P(description="BCP-47 tags")] = None,
+    sector: QueryEx[list[str] | None, P()] = None,
+    country: QueryEx[list[str] | None, P(description="ISO 3166 codes")] = None,
+    risk_area: QueryEx[list[str] | None, P()] = None,
+    page: QueryEx[int, P(ge=1, le=100_000)] = 1,
+    per_page: QueryEx[int, P(ge=1, le=100)] = 20,
+) -> dict[str, Any]:
+    caller = caller_of(request)
+    facets = {
+        "kind": kind or [],
+        "language": language or [],
+        "sector": sector or [],
+        "country": country or [],
+        "risk_area": risk_area or [],
+    }
+    res = search(q, facets, caller, page=page, per_page=per_page)
+    return {
+        "total": res.total,
+        "page": res.page,
+        "pages": res.pages,
+        "items": [item_out(request, i) for i in res.items],
+        "facets": {
+            f: [{"value": v, "count": n} for v, n in values] for f, values in res.facets.items()
+        },
+    }
+
+
+@api.get("/items/{item_id}", response={200: ItemDetail, 401: Error, 404: Error}, summary="One item")
+def get_item(request: HttpRequest, item_id: int) -> dict[str, Any]:
+    caller = caller_of(request)
+    item = get_visible(caller, item_id)
+    out, used = links(item, caller)
+    return {
+        **item_out(request, item),
+        "metadata": item.metadata,
+        "files": [
+            {
+                "path": f.path,
+                "sha256": f.sha256,
+                "size": f.size,
+                "media_type": f.media_type,
+                "url": file_url(request, f),
+            }
+            for f in item.files.all()
+        ],
+        "derived_from": out,
+        "used_by": used,
+    }
+
+
+@api.get(
+    "/items/{item_id}/croissant",
+    response={200: dict[str, Any], 401: Error, 404: Error},
+    summary="Croissant JSON-LD of a dataset",
+)
+def get_croissant(request: HttpRequest, item_id: int) -> HttpResponse:
+    caller = caller_of(request)
+    item = get_visible(caller, item_id)
+    f = item.files.filter(path="croissant.json").first()
+    if item.kind != "dataset" or f is None or not storage.has(f.sha256):
+        raise HttpError(404, _("this item has no Croissant description"))
+    return HttpResponse(storage.read_bytes(f.sha256), content_type="application/ld+json")
+
+
+@api.post(
+    "/items",
+    response={
+        200: ItemOut,
+        201: ItemOut,
+        400: Error,
+        401: Error,
+        403: Error,
+        409: Error,
+        413: Error,
+    },
+    summary="Publish an artifact (its manifest.json and files) or a certificate",
+)
+def publish_item(
+    request: HttpRequest,
+    files: File[list[UploadedFile]],
+    manifest: File[UploadedFile | None] = None,
+    org: Form[str] = "",
+    visibility: Form[str] = "public",
+    name: Form[str] = "",
+    version: Form[str] = "",
+) -> tuple[int, dict[str, Any]]:
+    if not request.headers.get("Authorization"):
+        raise HttpError(401, _("publishing needs an API token (puhui hub token new)"))
+    caller = caller_of(request)
+    if not caller.can_publish_scope:
+        raise HttpError(403, _("this token may only read; make one with --scope publish"))
+    uploads = []
+    for f in files:
+        f.seek(0)
+        sha, size = storage.put_stream(f)
+        uploads.append(Upload(sha, size))
+    raw = manifest.read() if manifest is not None else None
+    try:
+        item, created = publish(
+            caller,
+            uploads=uploads,
+            manifest_raw=raw,
+            org_slug=org.strip(),
+            visibility=visibility.strip(),
+            name=name.strip(),
+            version=version.strip(),
+        )
+    except PublishError as e:
+        raise HttpError(e.status, e.message) from None
+    return (201 if created else 200), item_out(request, item)
+
+
+@api.get(
+    "/files/{sha256}",
+    response={200: None, 206: None, 401: Error, 404: Error, 416: Error},
+    url_name="file",
+    summary="Download a file by sha256 (HTTP Range supported)",
+)
+def get_file(
+    request: HttpRequest,
+    sha256: str,
+    name: QueryEx[str, P(max_length=255, description="File name to suggest.")] = "",
+) -> HttpResponse:
+    caller = caller_of(request)
+    if not storage.SHA256_RE.match(sha256) or not can_download(caller, sha256):
+        raise HttpError(404, _("no such file"))
+    if not storage.has(sha256):
+        raise HttpError(404, _("the file is listed but missing from the store"))
+    row = ItemFile.objects.filter(sha256=sha256).first()
+    media = row.media_type if row else "application/octet-stream"
+    size = storage.blob_path(sha256).stat().st_size
+    rng = storage.parse_range(request.headers.get("Range", ""), size)
+    if rng == "unsatisfiable":
+        resp = JsonResponse({"detail": _("range not satisfiable")}, status=416)
+        resp["Content-Range"] = f"bytes */{size}"
+        return resp
+    if isinstance(rng, tuple):
+        start, end = rng
+        resp = StreamingHttpResponse(storage.iter_range(sha256, start, end), status=206)
+        resp["Content-Range"] = f"bytes {start}-{end}/{size}"
+        resp["Content-Length"] = str(end - start + 1)
+    else:
+        resp = StreamingHttpResponse(storage.iter_range(sha256, 0, size - 1))
+        resp["Content-Length"] = str(size)
+    resp["Content-Type"] = media
+    resp["Accept-Ranges"] = "bytes"
+    resp["ETag"] = f'"{sha256}"'
+    resp["Cache-Control"] = "private, max-age=86400"
+    # An uploaded HTML report must not run script in the hub's origin.
+    resp["Content-Security-Policy"] = (
+        "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+    )
+    safe = "".join(c for c in name if c.isalnum() or c in "._-")[:100]
+    if safe:
+        resp["Content-Disposition"] = f'inline; filename="{safe}"'
+    return resp
+
+
+@api.post(
+    "/verify",
+    response={200: VerifyOut, 400: Error, 401: Error},
+    summary="Verify a certificate (W3C VC 2.0), offline on the server",
+)
+def verify(request: HttpRequest, credential: Body[dict[str, Any]]) -> dict[str, Any]:
+    caller = caller_of(request)
+    try:
+        result, assessment = verify_credential(credential, caller)
+    except (TypeError, ValueError, AttributeError, KeyError) as e:
+        raise HttpError(400, _("not a certificate: {why}").format(why=e)) from None
+    d = result.to_dict()
+    return {
+        "valid": result.valid,
+        "checks": d["checks"],
+        "summary": {k: v for k, v in d.items() if k not in ("valid", "checks")},
+        "assessment": assessment.urn if assessment else None,
+    }
+
+
+@api.get(
+    "/catalog.jsonld",
+    response={200: dict[str, Any]},
+    url_name="catalog",
+    summary="DCAT-AP 3 catalog (JSON-LD) of the public items",
+)
+def catalog(request: HttpRequest, page: QueryEx[int, P(ge=1, le=100_000)] = 1) -> HttpResponse:
+    doc = dcat.catalog(request, page=page)
+    return HttpResponse(
+        json.dumps(doc, ensure_ascii=False, default=str), content_type="application/ld+json"
+    )
+
+
+@api.get("/version", response={200: dict[str, str]}, summary="Hub software version")
+def version(request: HttpRequest) -> dict[str, str]:
+    return {"puhui": __version__, "api": "1"}

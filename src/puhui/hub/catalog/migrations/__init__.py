@@ -1,0 +1,1 @@
+"""Schema migrations of the catalog app (committed; applied by `puhui hub init` and `serve`)."""

@@ -1,0 +1,543 @@
+"""Publishing: check an uploaded artifact again on the server, store it, index it, link it.
+
+The client sends the artifact's ``manifest.json`` and its files (or one certificate JSON). The
+server trusts nothing it is told: it validates the manifest against Puhui's schema, recomputes the
+content digest and id, hashes every uploaded file as it stores it and matches it to a manifest
+entry by sha256, and refuses unsafe paths, unlisted files and missing files. Metadata (title,
+languages, sector, countries, risk areas, per-language results) and lineage are read from the
+artifact's own files (audit.json, plan.json, summary.json, assessment.json, the credential).
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import jsonschema
+from django.db import transaction
+from django.db.models import Q
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from puhui.artifacts import content_digest, manifest_schema
+from puhui.hub.catalog import search, storage
+from puhui.hub.catalog.access import Caller, can_publish, publish_orgs
+from puhui.hub.catalog.models import (
+    VISIBILITIES,
+    Item,
+    ItemFile,
+    ItemTag,
+    Lineage,
+    Organization,
+)
+from puhui.hub.catalog.storage import safe_path
+
+#: Artifact kind in a manifest → item kind in the catalog.
+KIND_OF_ARTIFACT = {
+    "corpus": "dataset",
+    "dataset": "dataset",
+    "run": "run",
+    "assessment": "assessment",
+    "model": "model",
+    "suite": "suite",
+}
+_JSON_LIMIT = 32 * 1024 * 1024
+_MAX_LANGS = 300
+_MAX_GROUPS = 40
+_VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,31}$")
+_EXTRA_TYPES = {
+    ".jsonl": "application/jsonl",
+    ".zst": "application/zstd",
+    ".md": "text/markdown",
+    ".npy": "application/octet-stream",
+    ".parquet": "application/vnd.apache.parquet",
+    ".jsonld": "application/ld+json",
+}
+
+
+class PublishError(Exception):
+    """A refused upload; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class Upload:
+    """One uploaded file, already stored by hash."""
+
+    sha256: str
+    size: int
+
+
+def media_type(path: str) -> str:
+    for ext, mt in _EXTRA_TYPES.items():
+        if path.endswith(ext):
+            return mt
+    guessed, _enc = mimetypes.guess_type(path, strict=False)
+    return guessed or "application/octet-stream"
+
+
+def _load_json(sha256: str) -> Any:
+    try:
+        return json.loads(storage.read_bytes(sha256, _JSON_LIMIT).decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def _strs(values: Any, limit: int = _MAX_LANGS) -> list[str]:
+    if not isinstance(values, list):
+        return []
+    out = []
+    for v in values:
+        if isinstance(v, str) and v.strip() and len(v) <= 100 and v.strip() not in out:
+            out.append(v.strip())
+    return out[:limit]
+
+
+def _obj(v: Any) -> Mapping[str, Any]:
+    return v if isinstance(v, Mapping) else {}
+
+
+def _num(v: Any) -> float | int | None:
+    return v if isinstance(v, int | float) and not isinstance(v, bool) else None
+
+
+def _stat(entry: Any) -> dict[str, Any] | None:
+    if not isinstance(entry, Mapping):
+        return None
+    out = {k: _num(entry.get(k)) for k in ("value", "ci_low", "ci_high", "n")}
+    if out["value"] is None:
+        return None
+    out["small"] = bool(entry.get("small"))
+    return out
+
+
+# ---------------------------------------------------------------- metadata by kind
+
+
+@dataclass
+class Described:
+    """What an artifact's own files say about it."""
+
+    title: str = ""
+    description: str = ""
+    languages: list[str] = field(default_factory=list)
+    sector: str = ""
+    countries: list[str] = field(default_factory=list)
+    risk_areas: list[str] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    lineage: list[dict[str, str]] = field(default_factory=list)
+    name_hint: str = ""
+
+
+def _describe_dataset(files: Mapping[str, str], manifest: Mapping[str, Any]) -> Described:
+    d = Described()
+    params = manifest.get("provenance", {}).get("parameters", {})
+    if isinstance(params, Mapping) and isinstance(params.get("name"), str):
+        d.name_hint = d.title = params["name"]
+    audit = _load_json(files["audit.json"]) if "audit.json" in files else None
+    if isinstance(audit, Mapping):
+        langs = audit.get("languages")
+        rows = []
+        if isinstance(langs, Mapping):
+            for tag, info in langs.items():
+                if not isinstance(info, Mapping) or not isinstance(tag, str):
+                    continue
+                rows.append(
+                    {
+                        "language": tag[:32],
+                        "documents": _num(info.get("documents")) or 0,
+                        "share": _num(info.get("share")) or 0,
+                        "characters": _num(info.get("characters")) or 0,
+                        "removed": _num(info.get("removed")) or 0,
+                    }
+                )
+        rows.sort(key=lambda r: -float(r["documents"]))
+        d.metadata["audit_languages"] = rows[:_MAX_LANGS]
+        d.languages = [str(r["language"]) for r in rows if r["documents"]][:_MAX_LANGS]
+        totals = audit.get("totals")
+        if isinstance(totals, Mapping):
+            d.metadata["audit_totals"] = {
+                k: _num(totals.get(k))
+                for k in ("documents", "characters", "words", "removed", "dedup_removed")
+                if _num(totals.get(k)) is not None
+            }
+    if "datasheet.md" in files:
+        try:
+            text = storage.read_bytes(files["datasheet.md"], 64 * 1024).decode("utf-8", "replace")
+        except OSError:
+            text = ""
+        paras = [p.strip() for p in text.split("\n\n") if p.strip()]
+        prose = [p for p in paras if not p.startswith(("#", "|", "-", "*", "```"))]
+        if prose:
+            d.description = prose[0][:2000]
+    return d
+
+
+def _describe_run(files: Mapping[str, str], manifest: Mapping[str, Any]) -> Described:
+    d = Described()
+    summary = _load_json(files["summary.json"]) if "summary.json" in files else None
+    plan = _load_json(files["plan.json"]) if "plan.json" in files else None
+    src = _obj(summary) or _obj(plan)
+    suite = src.get("suite") if isinstance(src.get("suite"), str) else ""
+    model = _obj(src.get("model"))
+    model_name = model.get("name") if isinstance(model.get("name"), str) else ""
+    d.title = " · ".join(x for x in (suite, model_name) if x)
+    d.name_hint = "-".join(x for x in (suite, model_name) if x)
+    d.metadata["run"] = {
+        "suite": suite,
+        "model": model_name,
+        "model_identity": str(model.get("identity") or "")[:300],
+        "task_kind": str(src.get("kind") or "")[:32],
+        "samples": _num(src.get("samples")),
+        "complete": bool(src.get("complete")) if isinstance(summary, Mapping) else None,
+    }
+    if suite:
+        d.lineage.append({"relation": "uses_suite", "kind": "suite", "name": suite, "label": suite})
+    if model_name:
+        d.lineage.append(
+            {
+                "relation": "evaluates_model",
+                "kind": "model",
+                "name": model_name,
+                "label": model_name,
+            }
+        )
+    results = []
+    langs: list[str] = []
+    tasks = summary.get("tasks") if isinstance(summary, Mapping) else None
+    if isinstance(tasks, Mapping):
+        for task, info in list(tasks.items())[:50]:
+            metrics = info.get("metrics") if isinstance(info, Mapping) else None
+            if not isinstance(metrics, Mapping):
+                continue
+            for metric, m in list(metrics.items())[:20]:
+                if not isinstance(m, Mapping):
+                    continue
+                per_lang = []
+                for row in m.get("per_language") or []:
+                    st = _stat(row)
+                    if st is None or not isinstance(row.get("language"), str):
+                        continue
+                    st["language"] = row["language"][:32]
+                    per_lang.append(st)
+                    if st["language"] not in langs:
+                        langs.append(st["language"])
+                groups: dict[str, list[dict[str, Any]]] = {}
+                pg = m.get("per_group")
+                if isinstance(pg, Mapping):
+                    for attr, rows in list(pg.items())[:10]:
+                        out = []
+                        for row in (rows if isinstance(rows, list) else [])[:_MAX_GROUPS]:
+                            st = _stat(row)
+                            if st is not None:
+                                st["group"] = str(row.get("group"))[:100]
+                                out.append(st)
+                        groups[str(attr)[:50]] = out
+                results.append(
+                    {
+                        "task": str(task)[:100],
+                        "metric": str(metric)[:60],
+                        "overall": _stat(m.get("overall")),
+                        "per_language": per_lang[:_MAX_LANGS],
+                        "per_group": groups,
+                    }
+                )
+    d.metadata["results"] = results
+    d.languages = langs
+    return d
+
+
+def _describe_assessment(files: Mapping[str, str], manifest: Mapping[str, Any]) -> Described:
+    d = Described()
+    data = _load_json(files["assessment.json"]) if "assessment.json" in files else None
+    if not isinstance(data, Mapping):
+        return d
+    system = _obj(data.get("system"))
+    d.title = str(system.get("name") or "")[:300]
+    d.name_hint = d.title
+    d.description = str(system.get("intended_use") or "")[:2000]
+    d.sector = str(system.get("sector") or "")[:100]
+    d.languages = _strs(system.get("languages"))
+    d.countries = [c.upper() for c in _strs(system.get("jurisdictions"), 50)]
+    areas = _strs(data.get("risk_areas"), 50)
+    risks = data.get("risks")
+    if isinstance(risks, list):
+        for r in risks:
+            area = r.get("area") if isinstance(r, Mapping) else None
+            if isinstance(area, str) and area not in areas:
+                areas.append(area[:100])
+    d.risk_areas = areas[:50]
+    d.metadata["system"] = {
+        k: system[k] for k in ("name", "version", "sector", "intended_use") if k in system
+    }
+    d.metadata["reports"] = [p for p in ("report.html", "report.pdf", "oscal.json") if p in files]
+    evidence = data.get("evidence")
+    for ev in evidence if isinstance(evidence, list) else []:
+        if not isinstance(ev, Mapping):
+            continue
+        sha = ev.get("content_sha256") or ev.get("sha256")
+        if isinstance(sha, str) and storage.SHA256_RE.match(sha):
+            d.lineage.append(
+                {
+                    "relation": "uses_evidence",
+                    "sha256": sha,
+                    "kind": str(ev.get("kind") or "")[:16],
+                    "label": str(ev.get("id") or ev.get("name") or sha[:16])[:300],
+                }
+            )
+    return d
+
+
+def _describe_certificate(cred: Mapping[str, Any]) -> Described:
+    subject = cred.get("credentialSubject")
+    subject = subject if isinstance(subject, Mapping) else {}
+    d = Described()
+    d.title = str(subject.get("name") or _("certificate"))[:300]
+    d.name_hint = f"{d.title}-certificate"
+    d.description = str(subject.get("intendedUse") or "")[:2000]
+    d.sector = str(subject.get("sector") or "")[:100]
+    d.languages = _strs(subject.get("languages"))
+    d.countries = [c.upper() for c in _strs(subject.get("jurisdictions"), 50)]
+    issuer = cred.get("issuer")
+    d.metadata["certificate"] = {
+        "id": str(cred.get("id") or "")[:200],
+        "issuer": str(issuer.get("id") if isinstance(issuer, Mapping) else issuer or "")[:300],
+        "issuer_name": str(issuer.get("name") or "")[:200] if isinstance(issuer, Mapping) else "",
+        "validFrom": str(cred.get("validFrom") or "")[:40],
+        "validUntil": str(cred.get("validUntil") or "")[:40],
+    }
+    assessment = subject.get("assessment")
+    if isinstance(assessment, Mapping):
+        sha = assessment.get("contentSha256")
+        if isinstance(sha, str) and storage.SHA256_RE.match(sha):
+            d.lineage.append(
+                {
+                    "relation": "certifies",
+                    "kind": "assessment",
+                    "sha256": sha,
+                    "label": str(assessment.get("id") or sha[:16])[:300],
+                }
+            )
+    return d
+
+
+# ---------------------------------------------------------------- the upload
+
+
+def _check_manifest(raw: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise PublishError(400, _("manifest.json is not valid UTF-8 JSON")) from None
+    if not isinstance(data, dict):
+        raise PublishError(400, _("manifest.json must be a JSON object"))
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(manifest_schema()).iter_errors(data)
+    )
+    if error is not None:
+        raise PublishError(400, _("manifest.json: {why}").format(why=error.message[:300]))
+    digest = content_digest(data["files"])
+    if digest != data["content_sha256"] or data["id"] != f"{data['kind']}-{digest[:16]}":
+        raise PublishError(400, _("manifest.json: content_sha256 or id does not match its files"))
+    return data
+
+
+def _choose_org(caller: Caller, org_slug: str) -> Organization:
+    if org_slug:
+        org = Organization.objects.filter(slug=org_slug).first()
+        if org is None or not can_publish(caller, org):
+            raise PublishError(
+                403, _("you may not publish into organization {o}").format(o=org_slug)
+            )
+        return org
+    orgs = list(publish_orgs(caller)[:2])
+    if not orgs:
+        raise PublishError(403, _("this token may not publish into any organization"))
+    if len(orgs) > 1:
+        raise PublishError(400, _("you belong to several organizations: name one with org"))
+    return orgs[0]
+
+
+def _next_version(org: Organization, kind: str, name: str) -> str:
+    numbers = [
+        int(v)
+        for v in Item.objects.filter(org=org, kind=kind, name=name).values_list(
+            "version", flat=True
+        )
+        if v.isdigit()
+    ]
+    return str(max(numbers, default=0) + 1)
+
+
+def publish(
+    caller: Caller,
+    *,
+    uploads: Iterable[Upload],
+    manifest_raw: bytes | None,
+    org_slug: str = "",
+    visibility: str = "public",
+    name: str = "",
+    version: str = "",
+) -> tuple[Item, bool]:
+    """Create an item from stored uploads; return it and whether it is new.
+
+    Publishing the same content again under the same name returns the existing item.
+    """
+    if visibility not in dict(VISIBILITIES):
+        raise PublishError(400, _("visibility must be public, organization or private"))
+    if version and not _VERSION_RE.match(version):
+        raise PublishError(400, _("version must be up to 32 letters, digits, '.', '_' or '-'"))
+    org = _choose_org(caller, org_slug)
+    by_sha = {u.sha256: u for u in uploads}
+    entries: list[dict[str, Any]]
+    if manifest_raw is not None:
+        manifest = _check_manifest(manifest_raw)
+        kind = KIND_OF_ARTIFACT.get(manifest["kind"])
+        if kind is None:
+            raise PublishError(
+                400, _("artifacts of kind {k} cannot be published").format(k=manifest["kind"])
+            )
+        entries = []
+        for f in manifest["files"]:
+            rel, sha, size = f["path"], f["sha256"], f["bytes"]
+            if not safe_path(rel):
+                raise PublishError(400, _("unsafe file name in the manifest: {p!r}").format(p=rel))
+            got = by_sha.get(sha)
+            if got is None and storage.has(sha):
+                got = Upload(sha, storage.blob_path(sha).stat().st_size)
+            if got is None:
+                raise PublishError(400, _("file {p} was not uploaded").format(p=rel))
+            if got.size != size:
+                raise PublishError(400, _("file {p} has the wrong size").format(p=rel))
+            entries.append({"path": rel, "sha256": sha, "size": size})
+        listed = {e["sha256"] for e in entries}
+        extra = [s for s in by_sha if s not in listed]
+        if extra:
+            raise PublishError(
+                400, _("{n} uploaded file(s) are not in the manifest").format(n=len(extra))
+            )
+        m_sha, m_size = storage.put_bytes(manifest_raw)
+        entries.append({"path": "manifest.json", "sha256": m_sha, "size": m_size})
+        content_sha = manifest["content_sha256"]
+        manifest_id = manifest["id"]
+        files = {e["path"]: e["sha256"] for e in entries}
+        describe = {
+            "dataset": _describe_dataset,
+            "run": _describe_run,
+            "assessment": _describe_assessment,
+        }.get(kind)
+        desc = describe(files, manifest) if describe else Described()
+        relation = "uses_evidence" if kind == "assessment" else "derived_from"
+        for inp in manifest["provenance"].get("inputs", []):
+            sha = inp.get("sha256")
+            if isinstance(sha, str) and storage.SHA256_RE.match(sha):
+                desc.lineage.append(
+                    {
+                        "relation": relation,
+                        "sha256": sha,
+                        "kind": str(inp.get("kind") or "")[:16],
+                        "label": str(inp.get("id") or inp.get("name") or sha[:16])[:300],
+                    }
+                )
+    else:
+        if len(by_sha) != 1:
+            raise PublishError(400, _("send an artifact's manifest.json, or one certificate file"))
+        (only,) = by_sha.values()
+        cred = _load_json(only.sha256)
+        types = cred.get("type") if isinstance(cred, dict) else None
+        if not isinstance(types, list) or "VerifiableCredential" not in types:
+            raise PublishError(400, _("the file is not a certificate (a verifiable credential)"))
+        kind = "certificate"
+        entries = [{"path": "certificate.json", "sha256": only.sha256, "size": only.size}]
+        content_sha = only.sha256
+        manifest_id = ""
+        desc = _describe_certificate(cred)
+    base = slugify(name or desc.name_hint or manifest_id or kind)[:100] or kind
+    with transaction.atomic():
+        same = Item.objects.filter(org=org, kind=kind, name=base, content_sha256=content_sha)
+        existing = same.first()
+        if existing is not None:
+            return existing, False
+        ver = version or _next_version(org, kind, base)
+        if Item.objects.filter(org=org, kind=kind, name=base, version=ver).exists():
+            raise PublishError(409, _("{n}@{v} already exists").format(n=base, v=ver))
+        item = Item(
+            kind=kind,
+            name=base,
+            version=ver,
+            urn=Item.make_urn(kind, org.slug, base, ver),
+            org=org,
+            created_by=caller.user,
+            title=(desc.title or base)[:300],
+            description=desc.description,
+            visibility=visibility,
+            languages=desc.languages or [],
+            sector=desc.sector,
+            countries=desc.countries or [],
+            risk_areas=desc.risk_areas or [],
+            metadata=desc.metadata or {},
+            manifest_id=manifest_id,
+            content_sha256=content_sha,
+            size=sum(e["size"] for e in entries),
+        )
+        item.search_text = search.text_of(item)
+        item.save()
+        ItemFile.objects.bulk_create(
+            ItemFile(
+                item=item,
+                path=e["path"],
+                sha256=e["sha256"],
+                size=e["size"],
+                media_type=media_type(e["path"]),
+            )
+            for e in entries
+        )
+        tags = {("language", v) for v in item.languages}
+        tags |= {("country", v) for v in item.countries}
+        tags |= {("risk_area", v) for v in item.risk_areas}
+        if item.sector:
+            tags.add(("sector", item.sector))
+        ItemTag.objects.bulk_create(
+            ItemTag(item=item, facet=f, value=v[:100]) for f, v in sorted(tags)
+        )
+        _link(item, desc.lineage)
+        search.index(item)
+    return item, True
+
+
+def _link(item: Item, refs: list[dict[str, str]]) -> None:
+    """Write the item's lineage, resolving targets already in the catalog, and resolve older
+    items' dangling references to this one."""
+    seen = set()
+    for ref in refs:
+        key = (ref["relation"], ref.get("sha256", ""), ref.get("kind", ""), ref.get("name", ""))
+        if key in seen:
+            continue
+        seen.add(key)
+        target = None
+        if ref.get("sha256"):
+            target = Item.objects.filter(content_sha256=ref["sha256"]).exclude(pk=item.pk).first()
+        elif ref.get("kind") and ref.get("name"):
+            named = Item.objects.filter(kind=ref["kind"], name=slugify(ref["name"]))
+            target = named.filter(org_id=item.org_id).first() or named.order_by("-created").first()
+        Lineage.objects.create(
+            from_item=item,
+            to_item=target,
+            relation=ref["relation"],
+            target_kind=ref.get("kind", "")[:16],
+            target_name=slugify(ref.get("name", ""))[:200],
+            target_sha256=ref.get("sha256", ""),
+            target_label=ref.get("label", "")[:300],
+        )
+    Lineage.objects.filter(to_item__isnull=True).filter(
+        Q(target_sha256=item.content_sha256)
+        | Q(target_sha256="", target_kind=item.kind, target_name=item.name)
+    ).exclude(from_item=item).update(to_item=item)

@@ -1,0 +1,110 @@
+"""A small client of the hub's API, used by ``puhui hub publish`` (no Django needed).
+
+:func:`publish` checks the artifact locally first (:func:`puhui.artifacts.verify`), then sends
+its ``manifest.json`` and every listed file in one multipart request with a bearer token; the
+server checks everything again. A certificate is a single JSON file and is sent as it is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from puhui.artifacts import MANIFEST
+from puhui.artifacts import verify as verify_artifact
+from puhui.errors import PuhuiError
+from puhui.i18n import _
+
+TIMEOUT = httpx.Timeout(30.0, read=600.0, write=600.0)
+
+
+class HubError(PuhuiError):
+    """The hub could not be reached or refused a request."""
+
+
+def _is_certificate(path: Path) -> bool:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    types = data.get("type") if isinstance(data, dict) else None
+    return isinstance(types, list) and "VerifiableCredential" in types
+
+
+def _detail(resp: httpx.Response) -> str:
+    try:
+        body = resp.json()
+    except ValueError:
+        return resp.text.strip()[:200] or resp.reason_phrase
+    if isinstance(body, dict) and isinstance(body.get("detail"), str):
+        return body["detail"]
+    return json.dumps(body)[:200]
+
+
+def publish(
+    artifact: str | os.PathLike[str],
+    *,
+    url: str,
+    token: str,
+    visibility: str = "public",
+    org: str = "",
+    name: str = "",
+    version: str = "",
+) -> dict[str, Any]:
+    """Publish a Puhui artifact folder or a certificate file; return the item as the hub sees it
+    (with ``created``: False when the same content was already published under that name)."""
+    path = Path(artifact)
+    if not path.exists():
+        raise HubError(_("{p} does not exist").format(p=path), _("check the path"))
+    data = {"visibility": visibility, "org": org, "name": name, "version": version}
+    with contextlib.ExitStack() as stack:
+        parts: list[tuple[str, Any]] = []
+        if path.is_file() and path.name != MANIFEST:
+            if not _is_certificate(path):
+                raise HubError(
+                    _("{p} is neither an artifact folder nor a certificate").format(p=path),
+                    _("give a folder with a manifest.json, or a certificate .json"),
+                )
+            parts.append(("files", ("certificate.json", stack.enter_context(path.open("rb")))))
+        else:
+            manifest = verify_artifact(path)  # one-line ArtifactError when anything changed
+            seen = set()
+            for entry in manifest.files:
+                if entry["sha256"] in seen:
+                    continue
+                seen.add(entry["sha256"])
+                fh = stack.enter_context((manifest.root / entry["path"]).open("rb"))
+                parts.append(("files", (Path(entry["path"]).name, fh)))
+            raw = (manifest.root / MANIFEST).read_bytes()
+            parts.append(("manifest", (MANIFEST, raw, "application/json")))
+        endpoint = url.rstrip("/") + "/api/v1/items"
+        try:
+            resp = httpx.post(
+                endpoint,
+                headers={"Authorization": f"Bearer {token}"},
+                data=data,
+                files=parts,
+                timeout=TIMEOUT,
+            )
+        except httpx.HTTPError as e:
+            raise HubError(
+                _("cannot reach the hub at {u}: {why}").format(u=url, why=e),
+                _("check --url and that `puhui hub serve` is running"),
+            ) from None
+    if resp.status_code == 401:
+        raise HubError(
+            _("the hub refused the token: {d}").format(d=_detail(resp)),
+            _("make one with `puhui hub token new USER --scope publish`"),
+        )
+    if resp.status_code not in (200, 201):
+        raise HubError(
+            _("the hub refused the upload ({s}): {d}").format(s=resp.status_code, d=_detail(resp))
+        )
+    item: dict[str, Any] = resp.json()
+    item["created"] = resp.status_code == 201
+    return item

@@ -1,0 +1,15 @@
+"""URLs of the hub: pages under language prefixes (none for English), the API under /api/v1."""
+
+from __future__ import annotations
+
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from puhui.hub.catalog.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    *i18n_patterns(path("", include("puhui.hub.catalog.urls")), prefix_default_language=False),
+]

@@ -1,0 +1,144 @@
+"""Hub pieces that need no server: settings, paths, ranges, translations, import boundaries."""
+
+from __future__ import annotations
+
+import gettext
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from puhui.config import load_settings
+from puhui.errors import ConfigError
+from puhui.hub import conf
+
+LOCALE = Path(conf.__file__).parent / "locale"
+LANGS = ("zh_Hans", "fr", "es", "ar", "sw", "pt")
+
+
+def test_importing_puhui_and_its_cli_imports_no_django() -> None:
+    code = "import sys, puhui, puhui.cli, puhui.hub; print('django' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_default_database_is_sqlite_in_wal_mode_under_home(home: Path) -> None:
+    db = conf.database(load_settings())
+    assert db["ENGINE"] == "django.db.backends.sqlite3"
+    assert db["NAME"] == str(home / "hub" / "hub.sqlite3")
+    assert "journal_mode=WAL" in db["OPTIONS"]["init_command"]
+
+
+def test_postgresql_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PUHUI_HUB_DATABASE_URL", "postgresql://pu:s%40cret@127.0.0.1:5433/hub")
+    db = conf.database(load_settings())
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert (db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
+        "hub",
+        "pu",
+        "s@cret",
+        "127.0.0.1",
+        "5433",
+    )
+
+
+@pytest.mark.parametrize("url", ["mysql://x/y", "sqlite://relative.db", "postgresql://h/"])
+def test_bad_database_urls_fail_clearly(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    monkeypatch.setenv("PUHUI_HUB_DATABASE_URL", url)
+    with pytest.raises(ConfigError):
+        conf.database(load_settings())
+
+
+def test_secret_key_is_generated_once_with_mode_0600(home: Path) -> None:
+    s = load_settings()
+    first = conf.secret_key(s)
+    path = home / "hub" / "secret_key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert conf.secret_key(s) == first and len(first) >= 32
+
+
+def test_secret_key_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PUHUI_HUB_SECRET_KEY", "k" * 40)
+    assert conf.secret_key(load_settings()) == "k" * 40
+    monkeypatch.setenv("PUHUI_HUB_SECRET_KEY", "short")
+    with pytest.raises(ConfigError):
+        conf.secret_key(load_settings())
+
+
+def test_django_settings_are_secure_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    d = conf.django_settings(load_settings())
+    assert d["DEBUG"] is False and d["X_FRAME_OPTIONS"] == "DENY"
+    assert d["SESSION_COOKIE_HTTPONLY"] is True and d["SESSION_COOKIE_SECURE"] is False
+    assert d["PASSWORD_HASHERS"][0].endswith("Argon2PasswordHasher")
+    assert d["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost"]
+    assert d["PUHUI_MAX_UPLOAD_BYTES"] == 512 * 1024 * 1024
+    monkeypatch.setenv("PUHUI_HUB_HTTPS", "1")
+    monkeypatch.setenv("PUHUI_HUB_MAX_UPLOAD_MB", "3")
+    d = conf.django_settings(load_settings())
+    assert d["SESSION_COOKIE_SECURE"] is True and d["CSRF_COOKIE_SECURE"] is True
+    assert d["PUHUI_MAX_UPLOAD_BYTES"] == 3 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("rel", "ok"),
+    [
+        ("data/part-00000.jsonl.zst", True),
+        ("audit.html", True),
+        ("../etc/passwd", False),
+        ("/abs", False),
+        ("a//b", False),
+        (".hidden/x", False),
+        ("a/./b", False),
+        ("a\\b", False),
+        ("con:x", False),
+        ("tab\there", False),
+        ("", False),
+        ("x" * 600, False),
+    ],
+)
+def test_safe_paths(rel: str, ok: bool) -> None:
+    from puhui.hub.catalog.storage import safe_path
+
+    assert safe_path(rel) is ok
+
+
+@pytest.mark.parametrize(
+    ("header", "want"),
+    [
+        ("bytes=0-9", (0, 9)),
+        ("bytes=10-", (10, 99)),
+        ("bytes=-5", (95, 99)),
+        ("bytes=90-200", (90, 99)),
+        ("bytes=100-", "unsatisfiable"),
+        ("bytes=-0", "unsatisfiable"),
+        ("bytes=5-1", None),
+        ("bytes=0-1,5-6", None),
+        ("items=0-1", None),
+        ("", None),
+    ],
+)
+def test_parse_range(header: str, want: object) -> None:
+    from puhui.hub.catalog.storage import parse_range
+
+    assert parse_range(header, 100) == want
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_catalogue_is_translated_and_compiled(lang: str) -> None:
+    po = LOCALE / lang / "LC_MESSAGES" / "django.po"
+    with po.open("rb") as f:
+        catalog = read_po(f)
+    assert "review needed" in (catalog.header_comment or "")
+    mo = gettext.GNUTranslations((po.with_suffix(".mo")).open("rb"))
+    entries = [m for m in catalog if m.id]
+    assert len(entries) > 100
+    for m in entries:
+        if isinstance(m.id, tuple):
+            assert all(m.string), m.id
+            assert mo.ngettext(m.id[0], m.id[1], 5) in m.string
+        else:
+            assert m.string, f"{lang}: untranslated {m.id!r}"
+            assert mo.gettext(m.id) == m.string, f"{lang}: stale .mo for {m.id!r}"
