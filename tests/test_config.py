@@ -94,3 +94,22 @@ def test_config_show_json(puhui: Run, home: Path) -> None:
     assert rows["context_size"]["value"] == 4096
     assert rows["context_size"]["source"] == "env PUHUI_CONTEXT_SIZE"
     assert rows["home"]["value"] == str(home)
+
+
+def test_config_show_hides_secrets(puhui: Run) -> None:
+    import json
+
+    env = {
+        "PUHUI_HUB_SECRET_KEY": "s3cr3t-signing-key",
+        "PUHUI_HUB_DATABASE_URL": "postgresql://hub:pa55word@db.example:5432/hub",
+    }
+    for args in (("config", "show", "--json"), ("config", "show")):
+        proc = puhui(*args, env=env)
+        assert proc.returncode == 0, proc.stderr
+        assert "s3cr3t" not in proc.stdout and "pa55word" not in proc.stdout
+    rows = {
+        r["name"]: r
+        for r in json.loads(puhui("config", "show", "--json", env=env).stdout)["settings"]
+    }
+    assert rows["hub_secret_key"]["value"] == "(set, hidden)"
+    assert rows["hub_database_url"]["value"] == "postgresql://hub:***@db.example:5432/hub"

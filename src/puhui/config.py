@@ -36,6 +36,19 @@ class Setting:
     minimum: float | None = None
     maximum: float | None = None
     in_file: bool = True  # False: only the environment may set it (e.g. where the file lives)
+    secret: bool = False  # True: `puhui config show` never prints its value
+
+
+def shown(setting: Setting, value: Any) -> Any:
+    """The value as `puhui config show` prints it: secrets hidden, passwords in URLs masked."""
+    if setting.secret and value != setting.default:
+        return "(set, hidden)"
+    if isinstance(value, str) and "://" in value and "@" in value.split("://", 1)[1]:
+        scheme, rest = value.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        if ":" in creds:
+            return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}"
+    return value
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -112,6 +125,7 @@ SETTINGS: tuple[Setting, ...] = (
         "PUHUI_HUB_SECRET_KEY",
         "Key signing the hub's sessions and CSRF tokens; 'generated' reads (or creates once, "
         "mode 0600) PUHUI_HOME/hub/secret_key.",
+        secret=True,
     ),
     Setting(
         "hub_max_upload_mb",

@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 
 from puhui.cli._common import JSON_HELP, console, print_json, settings
-from puhui.config import SETTINGS
+from puhui.config import SETTINGS, shown
 from puhui.i18n import _
 
 app = typer.Typer(
@@ -25,7 +25,7 @@ def show(json_out: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None
     rows = [
         {
             "name": d.name,
-            "value": getattr(s, d.name),
+            "value": shown(d, getattr(s, d.name)),
             "source": s.sources[d.name],
             "env": d.env,
             "type": d.type.__name__,
