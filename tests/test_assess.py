@@ -291,3 +291,19 @@ def test_example_profile_is_valid() -> None:
 
     p = profile.load(EXAMPLES / "profile.yaml")
     assert p.system["languages"] == ["sw", "en", "ar"]
+
+
+def test_examples_are_the_bundled_demo_inputs() -> None:
+    """`examples/` (what a reader of the repository sees) equals what `puhui demo` assesses."""
+    root = Path(__file__).resolve().parents[1]
+    bundled = root / "src" / "puhui" / "content" / "demo_assessment"
+    names = sorted(p.relative_to(bundled) for p in bundled.rglob("*") if p.is_file())
+    assert [str(n) for n in names] == [
+        "answers.yaml",
+        "evidence-docs/ai-policy.md",
+        "evidence-docs/incident-procedure.md",
+        "evidence-docs/oversight-procedure.md",
+        "profile.yaml",
+    ]
+    for name in names:
+        assert (root / "examples" / name).read_bytes() == (bundled / name).read_bytes(), name

@@ -237,7 +237,13 @@ def test_completion_prompt_layout() -> None:
 
 
 def test_demo_json(puhui: Run, home: Path) -> None:
-    proc = puhui("demo", "--json")
+    try:
+        _check_demo(puhui, puhui("demo", "--json", timeout=600))
+    finally:
+        puhui("hub", "stop")  # the demo leaves a hub running in the background
+
+
+def _check_demo(puhui: Run, proc: subprocess.CompletedProcess[str]) -> None:
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert [a["language"] for a in out["answers"]] == ["en", "fr", "sw"]
@@ -254,6 +260,26 @@ def test_demo_json(puhui: Run, home: Path) -> None:
     assert sexes == {"Female", "Male"}
     assert adult["fairness"]["sex"]["demographic_parity_difference"]["value"] > 0
     assert verify(evals["adult"]["run"]).kind == "run"
+    # the assessment (report, PDF, OSCAL) and its certificate, verified offline
+    assessed = out["assessment"]
+    assert verify(assessed["assessment"]).kind == "assessment"
+    assert Path(assessed["report_pdf"]).read_bytes().startswith(b"%PDF")
+    assert "assessment-results" in json.loads(Path(assessed["oscal"]).read_text())
+    assert assessed["certificate_valid"] is True
+    checked = puhui(
+        "cert", "verify", assessed["certificate"], "--report-dir", assessed["assessment"], "--json"
+    )
+    assert checked.returncode == 0 and json.loads(checked.stdout)["valid"] is True
+    # the hub it published to, with lineage: certificate → assessment → runs and corpus
+    hub = out["hub"]
+    kinds = sorted(i["kind"] for i in hub["items"])
+    assert kinds == ["assessment", "certificate", "dataset", "run", "run", "run", "run"]
+    assert hub["url"].startswith("http://127.0.0.1:")
+    assessment = next(i for i in hub["items"] if i["kind"] == "assessment")
+    page = httpx.get(assessment["url"], timeout=30).text
+    for item in hub["items"]:
+        if item["kind"] in ("run", "dataset", "certificate"):
+            assert item["urn"] in page, item["urn"]  # made from the runs and corpus; certified
 
 
 def test_chat_one_shot_and_conversation(home: Path) -> None:

@@ -163,7 +163,14 @@ def fake_assessment(root: Path, run: Path) -> Path:
         root,
         "assessment",
         {
-            "assessment.json": json.dumps({"system": system, "risks": [{"area": "privacy"}]}),
+            "assessment.json": json.dumps(
+                {
+                    "system": system,
+                    "risks": [{"area": "privacy"}],
+                    # as `puhui assess new` writes it: the run again, beside the manifest inputs
+                    "evidence": [{"id": "E1", "type": "run", "sha256": input_ref(run)["sha256"]}],
+                }
+            ),
             "report.html": "<html><body><h1>Report</h1><script>alert(1)</script></body></html>\n",
             "oscal.json": '{"assessment-results": {}}\n',
         },
@@ -395,6 +402,9 @@ def test_item_pages_show_lineage_both_ways(hub: Hub) -> None:
     assert f'href="/items/{run["id"]}/"' in a_page  # made from the run
     assert f'href="/items/{cert["id"]}/"' in a_page  # certified by the certificate
     assert "report.html" in a_page
+    made_from = hub.api(f"/api/v1/items/{assessment['id']}").json()["derived_from"]
+    # named twice (manifest inputs, assessment evidence), linked once
+    assert [d["urn"] for d in made_from].count(run["urn"]) == 1
     c_page = hub.get(f"/items/{cert['id']}/").text
     assert f'href="/items/{assessment["id"]}/"' in c_page  # resolved after the fact
     assert 'class="ok">Valid' in c_page

@@ -9,6 +9,8 @@
    with 95% confidence intervals.
 4. Train the demo classifier on the Adult census data and print its fairness by sex and race
    (selection rate, TPR, FPR per group with CIs; demographic parity and equalized odds).
+5.–7. Assess the demo system, certify it and publish everything to a local hub
+   (:mod:`puhui.cli.demo_assess`).
 
 Each capability extends it.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -43,10 +46,17 @@ def demo(
     out: Path = typer.Option(
         None, "--out", help=_("Folder for the demo's artifact (default: $PUHUI_HOME/demo).")
     ),
+    hub: bool = typer.Option(
+        True,
+        "--hub/--no-hub",
+        help=_("Publish the results to a local hub left running in the background."),
+    ),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Run Puhui's main job on bundled data, offline: build and audit a demo corpus, then ask
-    the embedded model three questions in English, French and Swahili."""
+    """Run Puhui's main job on bundled data, offline: build and audit a demo corpus; ask the
+    embedded model three questions; evaluate it per language and a classifier per group; assess
+    the demo system against eight frameworks (HTML/PDF report, OSCAL); sign a certificate; and
+    publish it all to a local hub."""
     s = settings()
     spec = get_model(s, model or "embedded")
     base = out or s.home / "demo"
@@ -83,10 +93,13 @@ def demo(
     if json_out:
         evals = _demo_evals(base / "runs", spec.name, json_out)
         evals["adult"] = _demo_fairness(base / "runs", json_out)
+        assessed, published = _demo_finish(base, hub, json_out)
         print_json(
             {
                 "corpus": corpus,
                 "evals": evals,
+                "assessment": assessed,
+                "hub": published,
                 "model": spec.name,
                 "artifact": str(out),
                 "id": manifest.id,
@@ -122,6 +135,19 @@ def demo(
         )
     _demo_evals(base / "runs", spec.name, json_out)
     _demo_fairness(base / "runs", json_out)
+    _demo_finish(base, hub, json_out)
+
+
+def _demo_finish(base: Path, hub: bool, json_out: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Assess and certify from the demo's runs and corpus; publish it all unless ``hub`` is off."""
+    from puhui.cli.demo_assess import assess_and_certify, publish_to_hub
+
+    runs = [base / "runs" / name for name, _langs, _n in DEMO_EVALS] + [base / "runs" / "adult"]
+    assessed = assess_and_certify(base, [*runs, base / "corpus"], json_out)
+    if not hub:
+        return assessed, {}
+    artifacts = [base / "corpus", *runs, base / "assessment", base / "certificate.json"]
+    return assessed, publish_to_hub(base, artifacts, json_out)
 
 
 def _demo_corpus(out: Path, json_out: bool) -> dict[str, object]:

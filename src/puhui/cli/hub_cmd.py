@@ -120,6 +120,43 @@ def serve(
         server.close()
 
 
+@app.command("start")
+def start(
+    port: int = typer.Option(None, "--port", "-p", min=0, max=65535, help=_("Port to listen on.")),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Start the hub in the background (or find it already running) and print its URL.
+
+    Example: puhui hub start && puhui hub stop
+    """
+    from puhui.hub import local
+
+    _django()
+    info = local.start(settings(), port)
+    if json_out:
+        print_json(info)
+        return
+    console.print(
+        _("Puhui hub at {url} (stop it with `puhui hub stop`)").format(url=info["url"]),
+        markup=False,
+    )
+
+
+@app.command("stop")
+def stop(json_out: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
+    """Stop the hub that `puhui hub start` (or `puhui demo`) left running."""
+    from puhui.hub import local
+
+    info = local.stop(settings())
+    if json_out:
+        print_json({"stopped": info})
+        return
+    if info is None:
+        console.print(_("No hub was running in the background."), markup=False)
+    else:
+        console.print(_("Stopped the hub at {url}").format(url=info["url"]), markup=False)
+
+
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         line = sys.stdin.readline()

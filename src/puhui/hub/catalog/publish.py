@@ -518,7 +518,12 @@ def _link(item: Item, refs: list[dict[str, str]]) -> None:
     items' dangling references to this one."""
     seen = set()
     for ref in refs:
-        key = (ref["relation"], ref.get("sha256", ""), ref.get("kind", ""), ref.get("name", ""))
+        # one edge per target: an artifact named both by the manifest's inputs and by the
+        # assessment's evidence list is the same sha256
+        if ref.get("sha256"):
+            key: tuple[str, ...] = (ref["relation"], ref["sha256"])
+        else:
+            key = (ref["relation"], ref.get("kind", ""), ref.get("name", ""))
         if key in seen:
             continue
         seen.add(key)
