@@ -533,3 +533,31 @@ def test_plugins_add_suites_and_scorers(puhui: Run, server: str, tmp_path: Path)
         "puhui.suites:plugged",
         "boom",
     )
+
+
+def test_export_suite_and_model_card(puhui: Run, server: str, tmp_path: Path) -> None:
+    _add(puhui, "good", f"{server}/good/v1")
+    run = tmp_path / "run"
+    assert puhui("eval", "run", str(MINI), "--model", "good", "--out", str(run)).returncode == 0
+    suite = tmp_path / "suite"
+    exported = puhui("eval", "export", str(MINI), "--out", str(suite), "--json")
+    assert exported.returncode == 0, exported.stderr
+    m = verify(suite)
+    assert m.kind == "suite" and m.provenance["parameters"]["name"] == "mini"
+    assert m.provenance["parameters"]["languages"] == ["en", "fr", "sw"]
+    assert {"suite.yaml", "capitals.jsonl", "harmful.jsonl"} <= {f["path"] for f in m.files}
+    again = puhui("eval", "export", str(MINI), "--out", str(suite))
+    assert_one_line_error(again, "not an empty folder")
+    card = tmp_path / "card"
+    made = puhui("models", "card", "good", "--out", str(card), "--run", str(run), "--json")
+    assert made.returncode == 0, made.stderr
+    cm = verify(card)
+    assert cm.kind == "model" and cm.provenance["parameters"]["name"] == "good"
+    assert cm.provenance["inputs"][0]["sha256"] == verify(run).content_sha256
+    text = (card / "card.md").read_text(encoding="utf-8")
+    assert "mini/capitals · accuracy" in text and "| sw | 4 |" in text
+    facts = json.loads((card / "model.json").read_text())
+    assert facts["identity"] == json.loads((run / "plan.json").read_text())["model"]["identity"]
+    _add(puhui, "other", f"{server}/good/v1")
+    wrong = puhui("models", "card", "other", "--out", str(tmp_path / "c2"), "--run", str(run))
+    assert_one_line_error(wrong, "evaluated model 'good'")

@@ -273,7 +273,10 @@ def _check_demo(puhui: Run, proc: subprocess.CompletedProcess[str]) -> None:
     # the hub it published to, with lineage: certificate → assessment → runs and corpus
     hub = out["hub"]
     kinds = sorted(i["kind"] for i in hub["items"])
-    assert kinds == ["assessment", "certificate", "dataset", "run", "run", "run", "run"]
+    assert kinds == ["assessment", "certificate", "dataset", "model", *["run"] * 4, *["suite"] * 4]
+    run_page = httpx.get(next(i for i in hub["items"] if i["kind"] == "run")["url"]).text
+    model_urn = next(i["urn"] for i in hub["items"] if i["kind"] == "model")
+    assert model_urn in run_page  # run → model (and → suite) resolved in the hub
     assert hub["url"].startswith("http://127.0.0.1:")
     assessment = next(i for i in hub["items"] if i["kind"] == "assessment")
     page = httpx.get(assessment["url"], timeout=30).text

@@ -93,7 +93,7 @@ def demo(
     if json_out:
         evals = _demo_evals(base / "runs", spec.name, json_out)
         evals["adult"] = _demo_fairness(base / "runs", json_out)
-        assessed, published = _demo_finish(base, hub, json_out)
+        assessed, published = _demo_finish(base, spec.name, hub, json_out)
         print_json(
             {
                 "corpus": corpus,
@@ -135,10 +135,12 @@ def demo(
         )
     _demo_evals(base / "runs", spec.name, json_out)
     _demo_fairness(base / "runs", json_out)
-    _demo_finish(base, hub, json_out)
+    _demo_finish(base, spec.name, hub, json_out)
 
 
-def _demo_finish(base: Path, hub: bool, json_out: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+def _demo_finish(
+    base: Path, model: str, hub: bool, json_out: bool
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Assess and certify from the demo's runs and corpus; publish it all unless ``hub`` is off."""
     from puhui.cli.demo_assess import assess_and_certify, publish_to_hub
 
@@ -146,8 +148,36 @@ def _demo_finish(base: Path, hub: bool, json_out: bool) -> tuple[dict[str, Any],
     assessed = assess_and_certify(base, [*runs, base / "corpus"], json_out)
     if not hub:
         return assessed, {}
-    artifacts = [base / "corpus", *runs, base / "assessment", base / "certificate.json"]
+    context = _cards_and_suites(base, model, runs)
+    artifacts = [
+        *context,
+        base / "corpus",
+        *runs,
+        base / "assessment",
+        base / "certificate.json",
+    ]
     return assessed, publish_to_hub(base, artifacts, json_out)
+
+
+def _cards_and_suites(base: Path, model: str, runs: list[Path]) -> list[Path]:
+    """The model's card and the suites the runs used, as artifacts (for the hub's lineage)."""
+    import shutil
+
+    from puhui.evals.export import export_suite
+    from puhui.models.card import write_card
+
+    made = []
+    card = base / "model-card"
+    shutil.rmtree(card, ignore_errors=True)
+    llm_runs = [r for r in runs if r.name != "adult"]
+    write_card(settings(), model, card, llm_runs)
+    made.append(card)
+    for run in runs:
+        folder = base / "suites" / run.name
+        shutil.rmtree(folder, ignore_errors=True)
+        export_suite(run.name, folder)
+        made.append(folder)
+    return made
 
 
 def _demo_corpus(out: Path, json_out: bool) -> dict[str, object]:

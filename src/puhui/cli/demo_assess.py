@@ -125,8 +125,8 @@ def publish_to_hub(base: Path, artifacts: list[Path], json_out: bool) -> dict[st
     if not json_out:
         console.print(
             _(
-                "[bold]Hub[/] at {url} with {n} items (corpus, runs, assessment, certificate), "
-                "linked by lineage. Sign in as {u} (password in {p}); stop it with "
+                "[bold]Hub[/] at {url} with {n} items (model card, suites, corpus, runs, "
+                "assessment, certificate), linked by lineage. Sign in as {u} (password in {p}); stop it with "
                 "`puhui hub stop`."
             ).format(url=info["url"], n=len(items), u=DEMO_USER, p=password_file)
         )

@@ -295,6 +295,25 @@ def show_summary(summary: dict[str, Any]) -> None:
         )
 
 
+@app.command("export")
+def export(
+    suite: str = typer.Argument(..., help=_("A suite name from `puhui eval list`, or a folder.")),
+    out: Path = typer.Option(..., "--out", "-o", help=_("New folder for the suite artifact.")),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Copy a suite with a manifest (kind suite), to pin it by hash or publish it to a hub.
+
+    Example: puhui eval export sib200 --out suites/sib200 && puhui hub publish suites/sib200
+    """
+    from puhui.evals.export import export_suite
+
+    manifest = export_suite(suite, out)
+    if json_out:
+        print_json({"suite": str(out), "id": manifest.id})
+        return
+    console.print(_("Suite artifact {id} in {out}").format(id=manifest.id, out=out))
+
+
 @app.command("show")
 def show(
     run_dir: Path = typer.Argument(..., help=_("A run folder.")),

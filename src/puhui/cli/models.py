@@ -119,6 +119,32 @@ def add(
     console.print(_("Added model {name!r} to {path}").format(name=name, path=path))
 
 
+@app.command("card")
+def card(
+    name: str = typer.Argument(..., help=_("A registered model, or embedded.")),
+    out: Path = typer.Option(..., "--out", "-o", help=_("New folder for the card.")),
+    run: list[Path] = typer.Option(
+        [], "--run", help=_("An eval run of this model to include (repeatable).")
+    ),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Write a model card (card.md + model.json + manifest) with per-language results.
+
+    Example: puhui models card embedded --out cards/embedded --run runs/sib200-embedded
+    """
+    from puhui.models.card import write_card
+
+    manifest = write_card(settings(), name, out, list(run))
+    if json_out:
+        print_json({"card": str(out), "id": manifest.id})
+        return
+    console.print(
+        _("Model card {id} in {out}: edit card.md to fill in the marked blanks.").format(
+            id=manifest.id, out=out
+        )
+    )
+
+
 @app.command("remove")
 def remove(name: str = typer.Argument(..., help=_("The model to forget."))) -> None:
     """Remove a registered model (its files and server are not touched)."""

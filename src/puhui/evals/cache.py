@@ -14,8 +14,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from puhui.artifacts import atomic_write_json, sha256_file
-from puhui.models.registry import ModelSpec
+from puhui.models.registry import model_identity
+
+__all__ = ["ResponseCache", "cache_key", "model_identity"]
 
 
 def cache_key(
@@ -70,24 +71,3 @@ class ResponseCache:
     def close(self) -> None:
         with self._lock:
             self._db.close()
-
-
-def model_identity(spec: ModelSpec, cache_dir: Path) -> str:
-    """What makes a model's answers reproducible: its weights' hash, or endpoint + model id."""
-    if spec.kind == "endpoint":
-        api = "" if spec.api == "chat" else f"|{spec.api}"  # chat keys stay as before
-        return f"endpoint:{spec.endpoint}|{spec.model}{api}"
-    assert spec.gguf is not None
-    stat = spec.gguf.stat()
-    index_path = cache_dir / "file_hashes.json"
-    index: dict[str, Any] = {}
-    if index_path.is_file():
-        try:
-            index = json.loads(index_path.read_text())
-        except ValueError:
-            index = {}
-    stamp = f"{spec.gguf.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
-    if stamp not in index:
-        index[stamp] = sha256_file(spec.gguf)
-        atomic_write_json(index_path, index)
-    return f"gguf:{index[stamp]}"

