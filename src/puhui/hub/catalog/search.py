@@ -15,10 +15,11 @@ country, risk area) are counts over the same visible, filtered set.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import Count, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -85,6 +86,45 @@ def unindex(item_id: int) -> None:
         cur.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [item_id])
 
 
+#: How often (seconds) a process checks that SQLite's planner statistics still fit the catalog.
+STATS_CHECK_EVERY = 600.0
+_stats_checked = 0.0
+
+
+def ensure_sqlite_stats() -> None:
+    """Keep ``sqlite_stat1`` roughly current so SQLite's planner picks good plans.
+
+    Without statistics SQLite guesses that ``visibility = 'public'`` selects ~10 rows, so it
+    walks the visibility index (most of the catalog) instead of the FTS matches or the
+    ``created`` index: searches cost hundreds of ms at 100k items instead of a few. At most every
+    :data:`STATS_CHECK_EVERY` seconds per process this compares the analysed row count with
+    ``MAX(id)`` and, when missing or off by more than 2x, runs a sampled ``ANALYZE`` (a few ms).
+    """
+    global _stats_checked
+    now = time.monotonic()
+    if _vendor() != "sqlite" or (_stats_checked and now - _stats_checked < STATS_CHECK_EVERY):
+        return
+    _stats_checked = now
+    try:
+        with connection.cursor() as cur:
+            cur.execute("SELECT MAX(id) FROM catalog_item")
+            rows = int(cur.fetchone()[0] or 0)
+            if rows < 1000:
+                return  # any plan is fast on a small catalog
+            cur.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            analysed = 0
+            if cur.fetchone():
+                cur.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'catalog_item' LIMIT 1")
+                row = cur.fetchone()
+                analysed = int(str(row[0]).split()[0]) if row else 0
+            if analysed and analysed * 2 >= rows and rows * 2 >= analysed:
+                return
+            cur.execute("PRAGMA analysis_limit = 1000")
+            cur.execute("ANALYZE")
+    except DatabaseError:
+        pass  # a read-only or busy database: keep the old statistics, try again later
+
+
 def match(qs: QuerySet[Item], query: str) -> QuerySet[Item]:
     """Narrow ``qs`` to items whose text has every word of ``query`` as a word prefix."""
     words = terms(query)
@@ -112,6 +152,7 @@ def search(
     per_page: int = 20,
 ) -> SearchResult:
     """Items visible to ``caller`` matching ``query`` and every chosen facet value."""
+    ensure_sqlite_stats()
     qs = match(visible_items(caller), query)
     for facet in FACETS:
         values = [v for v in facets.get(facet, []) if v][:20]
