@@ -101,6 +101,9 @@ class FacetValue(Schema):
 
 class SearchOut(Schema):
     total: int
+    capped: bool = Field(
+        description="True when more items match than the newest `total` a search looks at"
+    )
     page: int
     pages: int
     items: list[ItemOut]
@@ -231,6 +234,7 @@ def list_items(
     res = search(q, facets, caller, page=page, per_page=per_page)
     return {
         "total": res.total,
+        "capped": res.capped,
         "page": res.page,
         "pages": res.pages,
         "items": [item_out(request, i) for i in res.items],
