@@ -126,8 +126,8 @@ def publish_to_hub(base: Path, artifacts: list[Path], json_out: bool) -> dict[st
         console.print(
             _(
                 "[bold]Hub[/] at {url} with {n} items (model card, suites, corpus, runs, "
-                "assessment, certificate), linked by lineage. Sign in as {u} (password in {p}); stop it with "
-                "`puhui hub stop`."
+                "assessment, certificate), linked by lineage. Sign in as {u} (password in "
+                "{p}); stop it with `puhui hub stop`."
             ).format(url=info["url"], n=len(items), u=DEMO_USER, p=password_file)
         )
     return result
