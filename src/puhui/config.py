@@ -162,6 +162,17 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=0,
         maximum=1,
     ),
+    Setting(
+        "hub_search_window",
+        int,
+        500,
+        "PUHUI_HUB_SEARCH_WINDOW",
+        "How many of the newest matches a hub search looks at: its pages, its total ('more "
+        "than N') and its facet counts come from them. Larger is exact further down and "
+        "slower per search.",
+        minimum=1,
+        maximum=100_000,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -185,6 +196,7 @@ class Settings:
     hub_port: int
     hub_allowed_hosts: str
     hub_https: int
+    hub_search_window: int
     config_file: Path | None = None
     sources: Mapping[str, str] = field(default_factory=dict)
 

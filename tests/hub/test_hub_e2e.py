@@ -642,3 +642,41 @@ def test_real_corpus_and_classify_run(hub: Hub, tmp_path: Path) -> None:
     log = next(f for f in detail["files"] if f["path"] == "log.jsonl")
     part = httpx.get(log["url"], headers={"Range": "bytes=0-99"})
     assert part.status_code == 206 and len(part.content) == 100
+
+
+def test_search_looks_at_the_newest_window_only(tmp_path: Path) -> None:
+    """With hub_search_window = 2 and three matches: the newest two, and "more than 2"."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PUHUI_")}
+    env.update(PUHUI_HOME=str(tmp_path / "home"), PUHUI_HUB_SEARCH_WINDOW="2", COLUMNS="200")
+    port = free_port()
+    h = Hub(url=f"http://127.0.0.1:{port}", env=env, tmp=tmp_path)
+    proc = h.cli(
+        "hub", "createuser", "mo", "--org", "acme", "--role", "member", "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    h.publish_token = h.cli("hub", "token", "new", "mo", "--scope", "publish").stdout.strip()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "puhui", "hub", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        _wait(h.url, server)
+        names = []
+        for i in range(3):
+            art = make_artifact(tmp_path / f"c{i}", "corpus", {"t.txt": f"windowed text {i}\n"})
+            names.append(h.publish(art, "--name", f"windowed-{i}")["name"])
+        found = h.api("/api/v1/items", params={"q": "windowed"}).json()
+        assert found["capped"] is True and found["total"] == 2
+        assert [i["name"] for i in found["items"]] == names[:0:-1]  # the newest two
+        assert sum(v["count"] for v in found["facets"]["kind"]) == 2
+        page = h.get("/search/", params={"q": "windowed"}).text
+        assert "More than 2 items match" in page
+        one = h.api("/api/v1/items", params={"q": "windowed 0"}).json()
+        assert one["capped"] is False and one["total"] == 1
+    finally:
+        server.terminate()
+        server.wait(20)

@@ -204,6 +204,7 @@ def django_settings(settings: Settings) -> dict[str, Any]:
         "PUHUI_HUB_DIR": str(hub),
         "PUHUI_BLOB_DIR": str(_mkdir(hub / "blobs")),
         "PUHUI_MAX_UPLOAD_BYTES": max_bytes,
+        "PUHUI_SEARCH_WINDOW": settings.hub_search_window,
         "LOGGING": {
             "version": 1,
             "disable_existing_loggers": False,

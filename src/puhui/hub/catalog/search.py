@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import Count, QuerySet
 from django.db.models.expressions import RawSQL
@@ -32,7 +33,8 @@ FTS_TABLE = "catalog_item_fts"
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 16
 FACET_VALUES = 30
-#: How many of the newest matches a search looks at (pages, total and facet counts).
+#: How many of the newest matches a search looks at (pages, total and facet counts), unless
+#: the ``hub_search_window`` setting says otherwise.
 WINDOW = 500
 
 
@@ -156,10 +158,10 @@ def search(
 ) -> SearchResult:
     """Items visible to ``caller`` matching ``query`` and every chosen facet value, newest first.
 
-    Only the newest :data:`WINDOW` matches are looked at: the pages, the total and the facet
-    counts come from them (``capped`` says there are more), so a search costs about the same at
-    a thousand items as at a million, and a vague query is answered fast with a hint to narrow
-    it rather than slowly with exact counts nobody reads.
+    Only the newest :data:`WINDOW` matches (setting ``hub_search_window``) are looked at: the
+    pages, the total and the facet counts come from them (``capped`` says there are more), so a
+    search costs about the same at a thousand items as at a million, and a vague query is
+    answered fast with a hint to narrow it rather than slowly with exact counts nobody reads.
     """
     ensure_sqlite_stats()
     qs = match(visible_items(caller), query)
@@ -174,9 +176,10 @@ def search(
                 qs = qs.filter(
                     pk__in=ItemTag.objects.filter(facet=facet, value=value).values("item_id")
                 )
-    window = list(qs.order_by("-id").values_list("id", "kind")[: WINDOW + 1])
-    capped = len(window) > WINDOW
-    window = window[:WINDOW]
+    size = int(getattr(settings, "PUHUI_SEARCH_WINDOW", WINDOW))
+    window = list(qs.order_by("-id").values_list("id", "kind")[: size + 1])
+    capped = len(window) > size
+    window = window[:size]
     total = len(window)
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
