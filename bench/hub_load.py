@@ -22,8 +22,9 @@ Usage (from the repository root, with the venv)::
 schema of the database named in ``--pg-url``, so point it at a throwaway database). Items are
 written with ``bulk_create`` with the same ``search_text`` the publish path computes
 (:func:`search.text_of`) and the same tags; the SQLite FTS5 table is then filled with the very
-statement migration 0002 uses (rowid = item id, text = search_text), the PostgreSQL GIN index
-on the tsvector expression maintains itself. Nothing here asserts timings; it prints tables.
+statement migration 0005 uses (rowid = item id, text = search_text, facets = facet_terms), the
+PostgreSQL GIN index on the stored tsvector column maintains itself. Nothing here asserts
+timings; it prints tables.
 """
 
 from __future__ import annotations
@@ -352,17 +353,14 @@ def fill(args: argparse.Namespace) -> None:
                     size=rng.randint(1_000, 5_000_000_000),
                     created=now - timedelta(seconds=rng.randint(0, 730 * 86400)),
                 )
-                item.search_text = search.text_of(item)  # what publish() stores
+                tags = search.tags_of(item)  # what publish() stores
+                item.search_text = search.text_of(item)
+                item.facet_terms = search.facet_terms_of(item, tags)
                 chunk.append(item)
-                tags = {("language", v) for v in langs}
-                tags |= {("country", v) for v in countries}
-                tags |= {("risk_area", v) for v in risks}
-                if sector:
-                    tags.add(("sector", sector))
                 tag_specs.append(sorted(tags))
             Item.objects.bulk_create(chunk)
             ItemTag.objects.bulk_create(
-                ItemTag(item=it, facet=f, value=v[:100])
+                ItemTag(item=it, facet=f, value=v)
                 for it, tags in zip(chunk, tag_specs, strict=True)
                 for f, v in tags
             )
@@ -393,12 +391,12 @@ def fill(args: argparse.Namespace) -> None:
         print(file=sys.stderr)
         t_rows = time.perf_counter() - t0
         if connection.vendor == "sqlite":
-            # exactly what migration 0002 does for rows that exist before the FTS table
+            # exactly what migration 0005 does for rows that exist before the FTS table
             with connection.cursor() as cur:
                 cur.execute(f"DELETE FROM {search.FTS_TABLE}")
                 cur.execute(
-                    f"INSERT INTO {search.FTS_TABLE}(rowid, text) "
-                    "SELECT id, search_text FROM catalog_item"
+                    f"INSERT INTO {search.FTS_TABLE}(rowid, text, facets) "
+                    "SELECT id, search_text, facet_terms FROM catalog_item"
                 )
     t_fts = time.perf_counter() - t0 - t_rows
     if connection.vendor == "postgresql":

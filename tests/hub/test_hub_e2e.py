@@ -392,6 +392,34 @@ def test_search_words_and_facets(hub: Hub) -> None:
     assert "kiswahili-news" in page and 'aria-current="true"' in page
 
 
+def test_search_keeps_combining_marks_and_never_matches_facet_terms(hub: Hub) -> None:
+    """Words with vowel signs (Bengali) or decomposed tone marks (Yoruba) are searched whole,
+    and the hidden terms that index facet values are never matched by a word of a query."""
+    title = "তথ্য স্বাস্থ্য i\u0300tumo\u0323\u0300 helpline"
+    params = {"name": "bn-helpline", "title": title, "languages": ["bn"], "risk_areas": ["CR-07"]}
+    art = make_artifact(hub.tmp / "bn-suite", "suite", {"tasks.jsonl": "{}\n"}, parameters=params)
+    item = hub.publish(art)
+
+    def found(**params: str) -> set[int]:
+        res = hub.api("/api/v1/items", params=params)
+        assert res.status_code == 200, res.text
+        return {i["id"] for i in res.json()["items"]}
+
+    assert item["id"] in found(q="স্বাস্থ্য")
+    assert item["id"] in found(q="স্বা তথ্য")  # prefixes cut after a vowel sign
+    assert item["id"] in found(q="i\u0300tumo\u0323\u0300")
+    assert item["id"] in found(q="স্বাস্থ্য", language="bn", risk_area="CR-07", kind="suite")
+    assert item["id"] not in found(q="স্বাস্থ্য", language="sw")
+    assert item["id"] not in found(q="স্বাস্থ্য", kind="run")
+    facets = hub.api("/api/v1/items", params={"q": "helpline"}).json()["facets"]
+    assert facets["language"] == [{"value": "bn", "count": 1}]
+    assert facets["risk_area"] == [{"value": "CR-07", "count": 1}]
+    # the item's hidden term for language "bn", its prefixes and its hex part are not words
+    term = "\u01c2l" + b"bn".hex()
+    for q in (term, term[:2], "\u01c2", b"bn".hex()):
+        assert found(q=q) == set(), q
+
+
 def test_item_pages_show_lineage_both_ways(hub: Hub) -> None:
     run, assessment, cert = (hub.items[k] for k in ("run", "assessment", "certificate"))
     run_page = hub.get(f"/items/{run['id']}/").text

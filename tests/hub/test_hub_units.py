@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+import itertools
 import stat
 import subprocess
 import sys
@@ -142,3 +143,61 @@ def test_every_catalogue_is_translated_and_compiled(lang: str) -> None:
         else:
             assert m.string, f"{lang}: untranslated {m.id!r}"
             assert mo.gettext(m.id) == m.string, f"{lang}: stale .mo for {m.id!r}"
+
+
+def test_query_words_keep_combining_marks() -> None:
+    from puhui.hub.catalog.terms import MAX_TERMS, terms
+
+    assert terms("তথ্য স্বাস্থ্য") == ["তথ্য", "স্বাস্থ্য"]  # Bengali: vowel signs, virama
+    assert terms("I\u0300tumo\u0323\u0300, ilé-ìwé!") == ["i\u0300tumo\u0323\u0300", "ilé", "ìwé"]
+    assert terms("विद्यालय data_set 42") == ["विद्यालय", "data_set", "42"]
+    assert terms('" * : ( ) & |') == []  # no query syntax survives
+    assert len(terms("a " * 40)) == MAX_TERMS
+
+
+def test_facet_terms_are_single_tokens_and_read_back() -> None:
+    from puhui.hub.catalog.terms import FACET_CODES, facet_counts, facet_term, terms
+
+    values = ["es-PE", "zh-Hans", "CR-07", "public administration", "ǂAu", 'x"y*z', "é" * 120]
+    for facet in FACET_CODES:
+        for v in values:
+            t = facet_term(facet, v)
+            assert terms(t) == [t]  # one word to the index: letters and hex digits only
+    window = [
+        (3, " ".join([facet_term("language", "es-PE"), facet_term("kind", "run")])),
+        (2, " ".join([facet_term("language", "es-PE"), facet_term("sector", "ǂAu")])),
+        (1, facet_term("language", "zh-Hans")),
+    ]
+    counts = facet_counts(window)
+    assert counts["language"] == [("es-PE", 2), ("zh-Hans", 1)]
+    assert counts["kind"] == [("run", 1)] and counts["sector"] == [("ǂAu", 1)]
+    assert counts["country"] == [] and counts["risk_area"] == []
+    long = facet_counts([(1, facet_term("sector", "é" * 120))])["sector"]
+    assert long == [("é" * 100, 1)]  # cut as ItemTag values are
+
+
+@pytest.mark.parametrize("density", [1.0, 0.5, 0.05, 0.004, 0.0005, 0.0])
+def test_newest_reads_stretches_and_equals_a_full_sort(density: float) -> None:
+    import random
+
+    from puhui.hub.catalog.terms import MAX_STRETCHES, newest
+
+    rng = random.Random(int(density * 10_000))
+    top, size = 50_000, 25
+    matching = sorted((i for i in range(1, top + 1) if rng.random() < density), reverse=True)
+    calls: list[tuple[int | None, int | None, int]] = []
+
+    def fetch(lo: int | None, hi: int | None, n: int) -> list[tuple[int, str]]:
+        calls.append((lo, hi, n))
+        inside = [i for i in matching if (lo is None or i > lo) and (hi is None or i <= hi)]
+        return [(i, "") for i in inside[:n]]
+
+    got = newest(fetch, top, size)
+    assert [i for i, _ in got] == matching[: size + 1]
+    assert 1 <= len(calls) <= MAX_STRETCHES
+    assert calls[-1][0] is None or len(got) == size + 1  # stopped early only when full
+    for (lo, _hi, _n), (_lo2, hi2, _n2) in itertools.pairwise(calls):
+        assert lo == hi2  # stretches meet, none overlaps or skips ids
+    if density >= 0.5:
+        assert len(calls) == 1  # dense matches: the newest stretch is enough
+    assert newest(fetch, None, size) == []

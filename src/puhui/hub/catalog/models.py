@@ -93,6 +93,8 @@ class Item(models.Model):
     content_sha256 = models.CharField(max_length=64, db_index=True)
     size = models.BigIntegerField(default=0)
     search_text = models.TextField(blank=True)
+    # the hidden full-text terms of the item's facet values (search.facet_terms_of)
+    facet_terms = models.TextField(blank=True, default="")
     created = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

@@ -535,7 +535,9 @@ def publish(
             content_sha256=content_sha,
             size=sum(e["size"] for e in entries),
         )
+        tags = search.tags_of(item)
         item.search_text = search.text_of(item)
+        item.facet_terms = search.facet_terms_of(item, tags)
         item.save()
         ItemFile.objects.bulk_create(
             ItemFile(
@@ -547,14 +549,7 @@ def publish(
             )
             for e in entries
         )
-        tags = {("language", v) for v in item.languages}
-        tags |= {("country", v) for v in item.countries}
-        tags |= {("risk_area", v) for v in item.risk_areas}
-        if item.sector:
-            tags.add(("sector", item.sector))
-        ItemTag.objects.bulk_create(
-            ItemTag(item=item, facet=f, value=v[:100]) for f, v in sorted(tags)
-        )
+        ItemTag.objects.bulk_create(ItemTag(item=item, facet=f, value=v) for f, v in sorted(tags))
         _link(item, desc.lineage)
         search.index(item)
     return item, True

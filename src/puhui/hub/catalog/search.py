@@ -1,38 +1,44 @@
 """Search with facets over the items a caller may see, behind one interface.
 
-:func:`search` is all callers use. The full-text part is picked by database vendor:
+:func:`search` is all callers use. One full-text index answers both the words of a query and
+the chosen facet values: each item's facet values (kind, language, sector, country, risk area)
+are indexed as hidden terms (:func:`facet_term`) next to its text, and words are matched only
+against the text. The index is picked by database vendor:
 
-- SQLite: an FTS5 table ``catalog_item_fts`` (rowid = item id, ``unicode61`` tokens with
-  diacritics folded), kept in sync by :func:`index` / :func:`unindex`;
-- PostgreSQL: a stored ``search_tsv`` column (``to_tsvector('simple', search_text)``, migration
-  0003) with a GIN index, queried with prefix terms.
+- SQLite: an FTS5 table ``catalog_item_fts`` (rowid = item id; column ``text`` for words,
+  ``facets`` for facet terms; ``unicode61`` tokens with diacritics folded), kept in sync by
+  :func:`index` / :func:`unindex`;
+- PostgreSQL: a stored ``search_tsv`` column (the text's words with weight A, facet terms
+  unweighted; migration 0005) with a GIN index; words are queried as ``word:*A``.
 
 Both match every word of the query as a word prefix ("swa" finds "swahili"). Neither stems;
-the ``simple`` configuration suits languages no stemmer knows. Facets (kind, language, sector,
-country, risk area) are counts over the same visible, filtered set — its newest
-:data:`WINDOW` items, so the cost of a search does not grow with the catalog.
+the ``simple`` configuration suits languages no stemmer knows. Facet counts (read back from the
+hidden terms) and the total come from the newest :data:`WINDOW` matches, read newest first in
+stretches of ids (:func:`newest`), so the cost of a search does not grow with the catalog.
 """
 
 from __future__ import annotations
 
-import re
 import time
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from puhui.hub.catalog.access import Caller, visible_items
-from puhui.hub.catalog.models import FACETS, Item, ItemTag
+from puhui.hub.catalog.models import FACETS, Item
+from puhui.hub.catalog.terms import (
+    VALUE_MAX,
+    facet_counts,
+    facet_term,
+    newest,
+    terms,
+)
 
 FTS_TABLE = "catalog_item_fts"
-_WORD = re.compile(r"\w+", re.UNICODE)
-MAX_TERMS = 16
-FACET_VALUES = 30
 #: How many of the newest matches a search looks at (pages, total and facet counts), unless
 #: the ``hub_search_window`` setting says otherwise.
 WINDOW = 500
@@ -46,11 +52,6 @@ class SearchResult:
     pages: int
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     capped: bool = False
-
-
-def terms(query: str) -> list[str]:
-    """The words of a query, lower-cased, at most :data:`MAX_TERMS`."""
-    return [t.lower() for t in _WORD.findall(query)][:MAX_TERMS]
 
 
 def text_of(item: Item) -> str:
@@ -71,6 +72,22 @@ def text_of(item: Item) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def tags_of(item: Item) -> set[tuple[str, str]]:
+    """The (facet, value) pairs stored as ``ItemTag`` rows (every facet but ``kind``)."""
+    tags = {("language", v) for v in item.languages}
+    tags |= {("country", v) for v in item.countries}
+    tags |= {("risk_area", v) for v in item.risk_areas}
+    if item.sector:
+        tags.add(("sector", item.sector))
+    return {(f, v[:VALUE_MAX]) for f, v in tags if v}
+
+
+def facet_terms_of(item: Item, tags: set[tuple[str, str]] | None = None) -> str:
+    """What goes into ``Item.facet_terms``: the hidden terms of the kind and every tag."""
+    pairs = (tags_of(item) if tags is None else tags) | {("kind", item.kind)}
+    return " ".join(sorted(facet_term(f, v) for f, v in pairs))
+
+
 def _vendor() -> str:
     return str(connection.vendor)
 
@@ -82,7 +99,8 @@ def index(item: Item) -> None:
     with connection.cursor() as cur:
         cur.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [item.pk])
         cur.execute(
-            f"INSERT INTO {FTS_TABLE}(rowid, text) VALUES (%s, %s)", [item.pk, item.search_text]
+            f"INSERT INTO {FTS_TABLE}(rowid, text, facets) VALUES (%s, %s, %s)",
+            [item.pk, item.search_text, item.facet_terms],
         )
 
 
@@ -132,20 +150,46 @@ def ensure_sqlite_stats() -> None:
         pass  # a read-only or busy database: keep the old statistics, try again later
 
 
-def match(qs: QuerySet[Item], query: str) -> QuerySet[Item]:
-    """Narrow ``qs`` to items whose text has every word of ``query`` as a word prefix."""
+def match(
+    qs: QuerySet[Item],
+    query: str,
+    facets: Mapping[str, Sequence[str]] | None = None,
+    lo: int | None = None,
+    hi: int | None = None,
+) -> QuerySet[Item]:
+    """Narrow ``qs`` to items whose text has every word of ``query`` as a word prefix and that
+    hold every chosen facet value (for ``kind``: any of the chosen kinds), in one index lookup.
+
+    ``lo < id <= hi`` (when given) is pushed into SQLite's lookup, so that FTS5 reads only that
+    stretch of each term's list; on PostgreSQL the caller's id bounds reach the index anyway.
+    """
     words = terms(query)
-    if not words:
+    chosen = {f: [v for v in (facets or {}).get(f, []) if v][:20] for f in FACETS}
+    kinds = [facet_term("kind", v) for v in chosen.pop("kind")]
+    needed = [facet_term(f, v) for f, values in chosen.items() for v in values]
+    if not words and not kinds and not needed:
         return qs
     if _vendor() == "postgresql":
-        # the stored, GIN-indexed column of migration 0003; words are \w+ only, so the tsquery
-        # syntax is safe, and it is passed as a parameter anyway
-        tsquery = " & ".join(f"{w}:*" for w in words)
+        # words are \w+ and facet terms ǂ + letters and hex digits, so none carries tsquery
+        # syntax; the query is passed as a parameter anyway. ":*A": a prefix of a text word
+        parts = [f"{w}:*A" for w in words] + needed
+        if kinds:
+            parts.append("(" + " | ".join(kinds) + ")")
+        tsquery = " & ".join(parts)
         return qs.extra(where=["search_tsv @@ to_tsquery('simple', %s)"], params=[tsquery])
-    fts = " ".join('"' + w.replace('"', "") + '"*' for w in words)
-    return qs.filter(
-        pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [fts])
-    )
+    parts = ['text : "' + w.replace('"', "") + '"*' for w in words]
+    parts += [f'facets : "{t}"' for t in needed]
+    if kinds:
+        parts.append("(" + " OR ".join(f'facets : "{t}"' for t in kinds) + ")")
+    sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+    params: list[object] = [" AND ".join(parts)]
+    if lo is not None:
+        sql += " AND rowid > %s"
+        params.append(lo)
+    if hi is not None:
+        sql += " AND rowid <= %s"
+        params.append(hi)
+    return qs.filter(pk__in=RawSQL(sql, params))
 
 
 def search(
@@ -164,42 +208,26 @@ def search(
     answered fast with a hint to narrow it rather than slowly with exact counts nobody reads.
     """
     ensure_sqlite_stats()
-    qs = match(visible_items(caller), query)
-    for facet in FACETS:
-        values = [v for v in facets.get(facet, []) if v][:20]
-        if not values:
-            continue
-        if facet == "kind":
-            qs = qs.filter(kind__in=values)
-        else:
-            for value in values:  # several values of one facet: all must hold
-                qs = qs.filter(
-                    pk__in=ItemTag.objects.filter(facet=facet, value=value).values("item_id")
-                )
+    base = visible_items(caller)
+
+    def fetch(lo: int | None, hi: int | None, n: int) -> list[tuple[int, str]]:
+        qs = match(base, query, facets, lo, hi)
+        if lo is not None:
+            qs = qs.filter(pk__gt=lo)
+        if hi is not None:
+            qs = qs.filter(pk__lte=hi)
+        return list(qs.order_by("-id").values_list("id", "facet_terms")[:n])
+
     size = int(getattr(settings, "PUHUI_SEARCH_WINDOW", WINDOW))
-    window = list(qs.order_by("-id").values_list("id", "kind")[: size + 1])
+    top = Item.objects.order_by("-id").values_list("id", flat=True).first()
+    window = newest(fetch, top, size)
     capped = len(window) > size
     window = window[:size]
     total = len(window)
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     start = (page - 1) * per_page
-    ids = [pk for pk, _kind in window[start : start + per_page]]
+    ids = [pk for pk, _terms in window[start : start + per_page]]
     found = {i.pk: i for i in Item.objects.filter(pk__in=ids).select_related("org")}
     items = [found[pk] for pk in ids if pk in found]
-    counts: dict[str, list[tuple[str, int]]] = {}
-    kinds = Counter(kind for _pk, kind in window)
-    counts["kind"] = sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))
-    tag_rows = (
-        ItemTag.objects.filter(item_id__in=[pk for pk, _kind in window])
-        .values("facet", "value")
-        .annotate(n=Count("id"))
-        .order_by("facet", "-n", "value")
-    )
-    for r in tag_rows:
-        bucket = counts.setdefault(r["facet"], [])
-        if len(bucket) < FACET_VALUES:
-            bucket.append((r["value"], r["n"]))
-    return SearchResult(
-        items, total, page, pages, {f: counts.get(f, []) for f in FACETS}, capped=capped
-    )
+    return SearchResult(items, total, page, pages, facet_counts(window), capped=capped)
