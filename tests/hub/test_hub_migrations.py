@@ -69,6 +69,11 @@ out = {
 to("0004")
 to("0005")
 out["again"] = found("evaluation", {"language": ["en"]})
+if connection.vendor == "postgresql":  # the tsvector stays in the row (not in TOAST)
+    with connection.cursor() as cur:
+        cur.execute("SELECT attstorage FROM pg_attribute WHERE attrelid = 'catalog_item'::regclass"
+                    " AND attname = 'search_tsv'")
+        out["storage"] = cur.fetchone()[0]
 print(json.dumps(out))
 """
 
@@ -103,3 +108,4 @@ def test_0005_upgrades_items_already_there(database: dict[str, str]) -> None:
     assert sorted(out["facet"]["facets"]["kind"]) == [["run", 2]]
     assert out["hidden"]["items"] == []  # a facet term typed as a word finds nothing
     assert out["again"]["items"] == ["en-run"]  # down to 0004 and up again
+    assert out.get("storage", "m") == "m"
