@@ -36,8 +36,14 @@ def _django() -> None:
     settings()  # a bad setting fails here, as a one-line ConfigError
     from puhui import hub
 
+    def upgrading(steps: int) -> None:
+        err_console.print(
+            _("Updating the hub database; on a large catalog this takes a minute or so…"),
+            markup=False,
+        )
+
     try:
-        hub.migrate()
+        hub.migrate(upgrading=upgrading)
     except Exception as e:
         from django.db import DatabaseError
 

@@ -8,6 +8,7 @@ The engines never import the hub; the hub reads their artifacts.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 SETTINGS_MODULE = "puhui.hub.settings"
 
@@ -20,9 +21,21 @@ def setup() -> None:
     django.setup()
 
 
-def migrate(*, verbosity: int = 0) -> None:
-    """Create or update the hub database (idempotent)."""
+def migrate(*, verbosity: int = 0, upgrading: Callable[[int], None] | None = None) -> None:
+    """Create or update the hub database (idempotent).
+
+    ``upgrading(n)`` is called first when a database that already holds the hub's tables has
+    ``n`` steps to apply (some rebuild the search index: a minute or so at 100k items).
+    """
     setup()
     from django.core.management import call_command
 
+    if upgrading is not None:
+        from django.db import connection
+        from django.db.migrations.executor import MigrationExecutor
+
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        if plan and any(app == "catalog" for app, _name in executor.loader.applied_migrations):
+            upgrading(len(plan))
     call_command("migrate", interactive=False, verbosity=verbosity)
