@@ -363,6 +363,35 @@ def test_tokens_only_narrow_rights(hub: Hub, tmp_path: Path) -> None:
     assert resp.status_code == 401
 
 
+def test_a_known_hash_is_not_a_key_to_a_private_file(hub: Hub, tmp_path: Path) -> None:
+    """Publishing a manifest that lists a file the hub holds, without sending it, works only
+    for a caller who may already read that file: a private file's hash and size are no key."""
+    sha = _file_sha(hub, hub.items["private"])
+    # the outsider forges a manifest naming the private file (same path, hash and size) and
+    # a file of their own, and sends only their own
+    text = "only in the private item\n" * 20
+    art = make_artifact(tmp_path / "forged", "corpus", {"data.txt": text, "own.txt": "mine\n"})
+    assert sha in {f["sha256"] for f in json.loads((art / "manifest.json").read_text())["files"]}
+    raw = (art / "manifest.json").read_bytes()
+    own = (art / "own.txt").read_bytes()
+    token = hub.cli("hub", "token", "new", "olu", "--scope", "publish").stdout.strip()
+
+    def post(tok: str, org: str) -> httpx.Response:
+        return httpx.post(
+            hub.url + "/api/v1/items",
+            headers={"Authorization": f"Bearer {tok}"},
+            files=[("manifest", ("manifest.json", raw)), ("files", ("own.txt", own))],
+            data={"org": org, "name": f"forged-{org}"},
+        )
+
+    resp = post(token, "globex")
+    assert resp.status_code == 400 and "was not uploaded" in resp.text, resp.text
+    assert hub.api(f"/api/v1/files/{sha}", "outsider").status_code == 404
+    # the publisher, who can read the private item, may refer to the file without sending it
+    resp = post(hub.publish_token, "acme")
+    assert resp.status_code == 201, resp.text
+
+
 # ---------------------------------------------------------------- publish, search, lineage
 
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from puhui.artifacts import content_digest, manifest_schema
 from puhui.hub.catalog import search, storage
-from puhui.hub.catalog.access import Caller, can_publish, publish_orgs
+from puhui.hub.catalog.access import Caller, can_download, can_publish, publish_orgs
 from puhui.hub.catalog.models import (
     VISIBILITIES,
     Item,
@@ -454,7 +454,10 @@ def publish(
             if not safe_path(rel):
                 raise PublishError(400, _("unsafe file name in the manifest: {p!r}").format(p=rel))
             got = by_sha.get(sha)
-            if got is None and storage.has(sha):
+            # a file the hub already holds need not be sent again, but only by a caller who may
+            # read it: otherwise knowing a private file's hash and size would be enough to
+            # publish it into a public item and download it from there
+            if got is None and storage.has(sha) and can_download(caller, sha):
                 got = Upload(sha, storage.blob_path(sha).stat().st_size)
             if got is None:
                 raise PublishError(400, _("file {p} was not uploaded").format(p=rel))
