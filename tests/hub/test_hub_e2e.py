@@ -392,6 +392,39 @@ def test_a_known_hash_is_not_a_key_to_a_private_file(hub: Hub, tmp_path: Path) -
     assert resp.status_code == 201, resp.text
 
 
+def test_gc_removes_only_files_no_item_holds(hub: Hub, tmp_path: Path) -> None:
+    art = make_artifact(tmp_path / "g", "corpus", {"kept.txt": "gc test\n"})
+    stray = b"bytes that only a refused upload sent\n"
+    resp = httpx.post(  # refused: a file that is not in the manifest; its bytes were stored
+        hub.url + "/api/v1/items",
+        headers={"Authorization": f"Bearer {hub.publish_token}"},
+        files=[
+            ("manifest", ("manifest.json", (art / "manifest.json").read_bytes())),
+            ("files", ("kept.txt", (art / "kept.txt").read_bytes())),
+            ("files", ("stray.txt", stray)),
+        ],
+        data={"org": "acme"},
+    )
+    assert resp.status_code == 400 and "not in the manifest" in resp.text
+    stray_sha = hashlib.sha256(stray).hexdigest()
+    held = _file_sha(hub, hub.items["public"])
+
+    def gc(*args: str) -> list[str]:
+        proc = hub.cli("hub", "gc", "--json", *args)
+        assert proc.returncode == 0, proc.stderr
+        files: list[str] = json.loads(proc.stdout)["files"]
+        return files
+
+    assert not any(p.endswith(stray_sha) for p in gc())  # sent just now: kept (24 h default)
+    dry = gc("--older-than", "0", "--dry-run")
+    assert any(p.endswith(stray_sha) for p in dry) and not any(p.endswith(held) for p in dry)
+    assert all(Path(p).exists() for p in dry)
+    gone = gc("--older-than", "0")
+    assert sorted(gone) == sorted(dry) and not any(Path(p).exists() for p in gone)
+    assert gc("--older-than", "0") == []
+    assert hub.api(f"/api/v1/files/{held}").status_code == 200  # what items hold stays
+
+
 # ---------------------------------------------------------------- publish, search, lineage
 
 

@@ -163,6 +163,38 @@ def stop(json_out: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None
         console.print(_("Stopped the hub at {url}").format(url=info["url"]), markup=False)
 
 
+@app.command("gc")
+def gc(
+    older_than: float = typer.Option(
+        24.0, "--older-than", min=0, help=_("Only files last written this many hours ago.")
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help=_("List, remove nothing.")),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Remove stored files no item holds: what refused or interrupted uploads left behind.
+
+    Files sent in the last --older-than hours stay (a publish may be about to use them).
+    Example: puhui hub gc --dry-run
+    """
+    _django()
+    from puhui.hub.catalog import storage
+    from puhui.hub.catalog.models import ItemFile
+
+    referenced = set(ItemFile.objects.values_list("sha256", flat=True))
+    gone = storage.collect(referenced, older_than * 3600, dry_run=dry_run)
+    size = sum(n for _p, n in gone)
+    if json_out:
+        print_json({"dry_run": dry_run, "files": [str(p) for p, _n in gone], "bytes": size})
+        return
+    if dry_run:
+        for p, _n in gone:
+            console.print(f"  {p}", markup=False)
+        msg = _("{n} file(s) no item holds would be removed ({mb:.1f} MB).")
+    else:
+        msg = _("Removed {n} file(s) no item holds ({mb:.1f} MB).")
+    console.print(msg.format(n=len(gone), mb=size / 1e6), markup=False)
+
+
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         line = sys.stdin.readline()

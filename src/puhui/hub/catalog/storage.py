@@ -2,7 +2,9 @@
 
 A blob is written to a temporary file, hashed while it is written, fsynced, then renamed into
 place, so a half-written upload never appears under a hash. Serving supports one HTTP byte
-range (``Range: bytes=a-b``, ``a-``, ``-n``), enough to resume a download.
+range (``Range: bytes=a-b``, ``a-``, ``-n``), enough to resume a download. :func:`collect`
+removes blobs no item holds (a refused upload leaves its files behind) once they are old enough
+that no publish in progress can still be about to use them.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import hashlib
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -68,6 +71,7 @@ def put_stream(stream: IO[bytes]) -> tuple[str, int]:
         final = blob_path(digest)
         if final.is_file():
             os.unlink(tmp)
+            os.utime(final)  # fresh again: collect() leaves recently sent blobs alone
         else:
             final.parent.mkdir(parents=True, exist_ok=True)
             os.chmod(tmp, 0o644)
@@ -124,3 +128,28 @@ def iter_range(sha256: str, start: int, end: int) -> Iterator[bytes]:
                 break
             left -= len(chunk)
             yield chunk
+
+
+def collect(
+    referenced: set[str], older_than: float, *, dry_run: bool = False
+) -> list[tuple[Path, int]]:
+    """Remove blobs whose hash is not in ``referenced`` and leftover partial uploads, when last
+    written more than ``older_than`` seconds ago; return (path, size) of what was (or, with
+    ``dry_run``, would be) removed."""
+    base = root()
+    cutoff = time.time() - older_than
+    gone: list[tuple[Path, int]] = []
+    candidates = [
+        *((p, p.name not in referenced) for p in (base / "sha256").glob("??/??/*")),
+        *((p, True) for p in (base / "tmp").glob("*.part")),
+    ]
+    for path, unused in candidates:
+        try:
+            st = path.stat()
+            if unused and path.is_file() and st.st_mtime < cutoff:
+                if not dry_run:
+                    path.unlink()
+                gone.append((path, st.st_size))
+        except FileNotFoundError:
+            continue  # removed meanwhile
+    return gone
