@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import stat
+import zlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from importlib import resources
@@ -348,6 +349,18 @@ def test_qr_round_trip(issued: dict[str, Any]) -> None:
     assert svg.lstrip().startswith("<svg") and "</svg>" in svg
     with pytest.raises(ValueError):
         qr.decode("PUHUI1:" + text[8:])  # one character dropped
+
+
+def test_qr_text_cut_short_or_padded_is_refused(issued: dict[str, Any]) -> None:
+    """The zlib checksum must be there and met: a text cut anywhere in its last bytes (even
+    only in the checksum, which inflates to the whole credential) or with junk after it fails."""
+    raw = zlib.compress(di.canonicalize(dict(issued["cred"])), 9)
+    assert qr.decode(qr.PREFIX + qr.b45encode(raw)) == issued["cred"]
+    for n in range(1, 12):
+        with pytest.raises(ValueError):
+            qr.decode(qr.PREFIX + qr.b45encode(raw[:-n]))
+    with pytest.raises(ValueError, match="trailing"):
+        qr.decode(qr.PREFIX + qr.b45encode(raw + b"\x00junk"))
 
 
 # ---------------------------------------------------------------- end to end through the CLI

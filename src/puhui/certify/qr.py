@@ -79,6 +79,8 @@ def decode(text: str) -> dict[str, Any]:
         raise ValueError(f"not zlib data: {e}") from None
     if d.unconsumed_tail:
         raise ValueError("inflates to more than 1 MB")
+    if not d.eof or d.unused_data:  # cut short (or followed by junk): the checksum is not met
+        raise ValueError("incomplete or trailing zlib data")
     try:
         obj = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
