@@ -21,7 +21,7 @@ Usage (from the repository root, with the venv)::
 ``fill`` empties the database first (SQLite: deletes the file; PostgreSQL: drops the public
 schema of the database named in ``--pg-url``, so point it at a throwaway database). Items are
 written with ``bulk_create`` with the same ``search_text`` the publish path computes
-(:func:`search.text_of`) and the same tags; the SQLite FTS5 table is then filled with the very
+(:func:`search.text_of`) and facet terms; the SQLite FTS5 table is then filled with the very
 statement migration 0005 uses (rowid = item id, text = search_text, facets = facet_terms), the
 PostgreSQL GIN index on the stored tsvector column maintains itself. Nothing here asserts
 timings; it prints tables.
@@ -275,7 +275,7 @@ def fill(args: argparse.Namespace) -> None:
     from django.contrib.auth import get_user_model
 
     from puhui.hub.catalog import search
-    from puhui.hub.catalog.models import Item, ItemFile, ItemTag, Lineage, Membership, Organization
+    from puhui.hub.catalog.models import Item, ItemFile, Lineage, Membership, Organization
 
     rng = random.Random(SEED)
     now = datetime.now(UTC)
@@ -302,10 +302,10 @@ def fill(args: argparse.Namespace) -> None:
     made = 0
     series: list[tuple[Any, str, str, str]] = []  # (org, kind, name, lang) of earlier items
     dataset_ids: list[int] = []
+    n_tags = 0  # facet values other than kind
     with transaction.atomic():
         while made < n:
             chunk = []
-            tag_specs = []
             for i in range(made, min(n, made + batch)):
                 if series and rng.random() < 0.25:  # a new version of an existing series
                     org, kind, name, lang = rng.choice(series[-5000:])
@@ -353,17 +353,11 @@ def fill(args: argparse.Namespace) -> None:
                     size=rng.randint(1_000, 5_000_000_000),
                     created=now - timedelta(seconds=rng.randint(0, 730 * 86400)),
                 )
-                tags = search.tags_of(item)  # what publish() stores
-                item.search_text = search.text_of(item)
-                item.facet_terms = search.facet_terms_of(item, tags)
+                item.search_text = search.text_of(item)  # what publish() stores
+                item.facet_terms = search.facet_terms_of(item)
+                n_tags += len(search.tags_of(item))
                 chunk.append(item)
-                tag_specs.append(sorted(tags))
             Item.objects.bulk_create(chunk)
-            ItemTag.objects.bulk_create(
-                ItemTag(item=it, facet=f, value=v)
-                for it, tags in zip(chunk, tag_specs, strict=True)
-                for f, v in tags
-            )
             files = []
             lineage = []
             for it in chunk:
@@ -405,8 +399,6 @@ def fill(args: argparse.Namespace) -> None:
     with connection.cursor() as cur:
         cur.execute("SELECT COUNT(*) FROM catalog_item")
         items = cur.fetchone()[0]
-        cur.execute("SELECT COUNT(*) FROM catalog_itemtag")
-        tags = cur.fetchone()[0]
         cur.execute("SELECT visibility, COUNT(*) FROM catalog_item GROUP BY 1 ORDER BY 1")
         vis = dict(cur.fetchall())
     print(
@@ -414,7 +406,7 @@ def fill(args: argparse.Namespace) -> None:
             {
                 "db": args.db,
                 "items": items,
-                "tags": tags,
+                "tags": n_tags,
                 "visibility": vis,
                 "rows_s": round(t_rows, 1),
                 "fulltext_s": round(t_fts, 1),

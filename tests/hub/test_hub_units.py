@@ -173,7 +173,7 @@ def test_facet_terms_are_single_tokens_and_read_back() -> None:
     assert counts["kind"] == [("run", 1)] and counts["sector"] == [("ǂAu", 1)]
     assert counts["country"] == [] and counts["risk_area"] == []
     long = facet_counts([(1, facet_term("sector", "é" * 120))])["sector"]
-    assert long == [("é" * 100, 1)]  # cut as ItemTag values are
+    assert long == [("é" * 100, 1)]  # cut as tag values always were
 
 
 @pytest.mark.parametrize("density", [1.0, 0.5, 0.05, 0.004, 0.0005, 0.0])

@@ -117,21 +117,6 @@ class Item(models.Model):
         return f"urn:puhui:{kind}:{org}/{name}@{version}"
 
 
-class ItemTag(models.Model):
-    """One facet value of an item (language, sector, country, risk area), for fast facets."""
-
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="tags")
-    facet = models.CharField(max_length=16)
-    value = models.CharField(max_length=100)
-
-    class Meta:
-        constraints = (
-            models.UniqueConstraint(fields=["item", "facet", "value"], name="one_tag_value"),
-        )
-        # item last: a facet filter reads the matching item ids from the index alone
-        indexes = (models.Index(fields=["facet", "value", "item"], name="tag_facet_value_item"),)
-
-
 class ItemFile(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="files")
     path = models.CharField(_("path"), max_length=500)

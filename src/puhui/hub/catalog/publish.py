@@ -30,7 +30,6 @@ from puhui.hub.catalog.models import (
     VISIBILITIES,
     Item,
     ItemFile,
-    ItemTag,
     Lineage,
     Organization,
 )
@@ -538,9 +537,8 @@ def publish(
             content_sha256=content_sha,
             size=sum(e["size"] for e in entries),
         )
-        tags = search.tags_of(item)
         item.search_text = search.text_of(item)
-        item.facet_terms = search.facet_terms_of(item, tags)
+        item.facet_terms = search.facet_terms_of(item)
         item.save()
         ItemFile.objects.bulk_create(
             ItemFile(
@@ -552,7 +550,6 @@ def publish(
             )
             for e in entries
         )
-        ItemTag.objects.bulk_create(ItemTag(item=item, facet=f, value=v) for f, v in sorted(tags))
         _link(item, desc.lineage)
         search.index(item)
     return item, True

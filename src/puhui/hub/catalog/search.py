@@ -73,7 +73,7 @@ def text_of(item: Item) -> str:
 
 
 def tags_of(item: Item) -> set[tuple[str, str]]:
-    """The (facet, value) pairs stored as ``ItemTag`` rows (every facet but ``kind``)."""
+    """The item's (facet, value) pairs for every facet but ``kind``, values cut as indexed."""
     tags = {("language", v) for v in item.languages}
     tags |= {("country", v) for v in item.countries}
     tags |= {("risk_area", v) for v in item.risk_areas}
