@@ -152,6 +152,7 @@ def test_query_words_keep_combining_marks() -> None:
     assert terms("I\u0300tumo\u0323\u0300, ilé-ìwé!") == ["i\u0300tumo\u0323\u0300", "ilé", "ìwé"]
     assert terms("विद्यालय data_set 42") == ["विद्यालय", "data_set", "42"]
     assert terms('" * : ( ) & |') == []  # no query syntax survives
+    assert terms("\u0301 \u0300\u0323 x") == ["x"]  # marks alone are no word
     assert len(terms("a " * 40)) == MAX_TERMS
 
 

@@ -170,8 +170,8 @@ def match(
     if not words and not kinds and not needed:
         return qs
     if _vendor() == "postgresql":
-        # words are \w+ and facet terms ǂ + letters and hex digits, so none carries tsquery
-        # syntax; the query is passed as a parameter anyway. ":*A": a prefix of a text word
+        # words are letters, digits, "_" and marks, facet terms ǂ + a letter and hex digits, so
+        # none carries tsquery syntax; passed as a parameter anyway. ":*A": prefix of a text word
         parts = [f"{w}:*A" for w in words] + needed
         if kinds:
             parts.append("(" + " | ".join(kinds) + ")")

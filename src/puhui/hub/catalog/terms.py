@@ -30,7 +30,8 @@ def terms(query: str) -> list[str]:
         if _in_word(ch):
             word += ch
         elif word:
-            words.append(word.lower())
+            if any(c.isalnum() for c in word):  # not marks alone
+                words.append(word.lower())
             word = ""
     return words[:MAX_TERMS]
 
