@@ -43,7 +43,7 @@ def _django() -> None:
         )
 
     try:
-        hub.migrate(upgrading=upgrading)
+        tightened = hub.migrate(upgrading=upgrading)
     except Exception as e:
         from django.db import DatabaseError
 
@@ -53,6 +53,13 @@ def _django() -> None:
                 _("check PUHUI_HUB_DATABASE_URL and that the database server is running"),
             ) from None
         raise
+    for path, mode in tightened:
+        err_console.print(
+            _("warning: {p} was readable by other users (mode {m:o}); made it private").format(
+                p=path, m=mode
+            ),
+            markup=False,
+        )
 
 
 def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:

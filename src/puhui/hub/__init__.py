@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 
 SETTINGS_MODULE = "puhui.hub.settings"
 
@@ -21,12 +22,24 @@ def setup() -> None:
     django.setup()
 
 
-def migrate(*, verbosity: int = 0, upgrading: Callable[[int], None] | None = None) -> None:
-    """Create or update the hub database (idempotent).
+def migrate(
+    *, verbosity: int = 0, upgrading: Callable[[int], None] | None = None
+) -> list[tuple[Path, int]]:
+    """Make the hub's files private, then create or update its database (idempotent).
+
+    Every hub process starts here, so this is where the process's umask becomes 077 (SQLite's
+    files, logs and uploads are created for the hub's user only) and where the hub folder's
+    permissions are checked (:func:`puhui.hub.conf.secure_hub`). Returns what had to be tightened
+    (path, old mode), for the caller to report.
 
     ``upgrading(n)`` is called first when a database that already holds the hub's tables has
     ``n`` steps to apply (some rebuild the search index: a minute or so at 100k items).
     """
+    from puhui.config import load_settings
+    from puhui.hub import conf
+
+    os.umask(conf.UMASK)
+    tightened = conf.secure_hub(load_settings())
     setup()
     from django.core.management import call_command
 
@@ -39,3 +52,4 @@ def migrate(*, verbosity: int = 0, upgrading: Callable[[int], None] | None = Non
         if plan and any(app == "catalog" for app, _name in executor.loader.applied_migrations):
             upgrading(len(plan))
     call_command("migrate", interactive=False, verbosity=verbosity)
+    return tightened

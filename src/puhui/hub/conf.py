@@ -5,6 +5,10 @@ start) or ``postgresql://USER:PASSWORD@HOST:PORT/NAME``. The secret key is read 
 ``$PUHUI_HOME/hub/secret_key``, created once with mode 0600, unless ``PUHUI_HUB_SECRET_KEY`` gives
 one. Everything else is fixed here: secure defaults (DEBUG off, HttpOnly cookies, frame denial,
 argon2 password hashing, an upload size limit).
+
+The hub's folder holds the database (with session keys), the secret key and every uploaded file,
+private ones included: it is kept 0700 and its files 0600, so other users of the machine read
+none of it. :func:`secure_hub` checks and tightens that at every start.
 """
 
 from __future__ import annotations
@@ -33,17 +37,76 @@ LANGUAGES: tuple[tuple[str, str], ...] = (
 )
 
 
+#: Modes of the hub's folders and files: nothing for the group or other users.
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+#: What the hub process creates (SQLite's -wal/-shm files, logs, uploads) gets no group or
+#: other permissions either.
+UMASK = 0o077
+
+
 def hub_dir(settings: Settings) -> Path:
-    """``$PUHUI_HOME/hub``, created if missing."""
+    """``$PUHUI_HOME/hub``, created (mode 0700) if missing."""
     path = settings.home / "hub"
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     except OSError as e:
         raise ConfigError(
             _("cannot create {path}: {why}").format(path=path, why=e.strerror),
             _("set PUHUI_HOME to a folder you can write to"),
         ) from None
     return path
+
+
+def _tighten(path: Path, mode: int) -> tuple[Path, int] | None:
+    """chmod ``path`` to ``mode`` when the group or others have any right; (path, old mode)."""
+    try:
+        st = path.lstat()
+    except FileNotFoundError:
+        return None
+    if path.is_symlink():
+        return None
+    old = st.st_mode & 0o777
+    if old & 0o077 == 0:
+        return None
+    try:
+        os.chmod(path, mode)
+    except PermissionError:
+        raise ConfigError(
+            _("{p} is readable by other users (mode {m:o}) and cannot be made private").format(
+                p=path, m=old
+            ),
+            _("run the hub as the user who owns {p}, or chown it to the hub's user").format(p=path),
+        ) from None
+    return path, old
+
+
+def secure_hub(settings: Settings) -> list[tuple[Path, int]]:
+    """Make the hub's folder 0700 and its files 0600; return what was looser (path, old mode).
+
+    Checked at every start: a hub folder made by an older version, copied, or restored from a
+    backup may be readable by everyone, and a session key read from the database signs another
+    person in. The folder's own mode already keeps other users out of everything below it;
+    its top-level files, the database's files (wherever ``hub_database_url`` puts them) and the
+    store's folders are fixed one by one. Blobs are written 0600 (see ``storage.put_stream``).
+    """
+    hub = hub_dir(settings)
+    fixed = [_tighten(hub, DIR_MODE)]
+    for child in sorted(hub.iterdir()):
+        if child.is_dir() and not child.is_symlink():
+            fixed.append(_tighten(child, DIR_MODE))
+            if child.name == "blobs":
+                fixed += [_tighten(d, DIR_MODE) for d in sorted(child.iterdir()) if d.is_dir()]
+        else:
+            fixed.append(_tighten(child, FILE_MODE))
+    db = database(settings)
+    if db["ENGINE"].endswith("sqlite3"):
+        name = Path(db["NAME"])
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            f = name.with_name(name.name + suffix)
+            if f.parent != hub:
+                fixed.append(_tighten(f, FILE_MODE))
+    return [f for f in fixed if f is not None]
 
 
 def secret_key(settings: Settings) -> str:
@@ -84,7 +147,7 @@ def database(settings: Settings) -> dict[str, Any]:
                 _("e.g. PUHUI_HUB_DATABASE_URL=sqlite:////srv/hub/hub.sqlite3"),
             )
         path = Path("/" + raw.lstrip("/"))
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(path),
@@ -204,7 +267,8 @@ def django_settings(settings: Settings) -> dict[str, Any]:
         "DATA_UPLOAD_MAX_NUMBER_FILES": 100_000,
         "FILE_UPLOAD_MAX_MEMORY_SIZE": 2 * 1024 * 1024,
         "FILE_UPLOAD_TEMP_DIR": str(_mkdir(hub / "tmp")),
-        "FILE_UPLOAD_PERMISSIONS": 0o644,
+        "FILE_UPLOAD_PERMISSIONS": FILE_MODE,
+        "FILE_UPLOAD_DIRECTORY_PERMISSIONS": DIR_MODE,
         "PUHUI_HUB_DIR": str(hub),
         "PUHUI_BLOB_DIR": str(_mkdir(hub / "blobs")),
         "PUHUI_MAX_UPLOAD_BYTES": max_bytes,
@@ -223,5 +287,5 @@ def django_settings(settings: Settings) -> dict[str, Any]:
 
 
 def _mkdir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     return path

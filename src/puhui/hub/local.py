@@ -2,7 +2,9 @@
 
 ``puhui demo`` leaves one running with the demo's artifacts, and ``puhui hub start`` / ``puhui
 hub stop`` do the same for anyone. What is running is recorded in ``$PUHUI_HOME/hub/serve.json``
-(process id, port, URL, log file); a record whose process is gone or does not answer is ignored.
+(process id, its start time and command line, port, URL, log file); a record whose process is gone
+or does not answer is ignored. ``stop`` signals the recorded process only while it is still that
+hub: process ids are reused, and a stale record must never stop somebody else's program.
 """
 
 from __future__ import annotations
@@ -39,14 +41,57 @@ def _answers(url: str) -> bool:
         return False
 
 
+def _proc_identity(pid: int) -> dict[str, str] | None:
+    """The process's start time (clock ticks after boot) and command line, from ``/proc``.
+
+    Together they name one process for its whole life: a reused pid gets a new start time. None
+    where ``/proc`` is not available (then :func:`_is_our_hub` falls back to asking the URL).
+    """
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    # field 2 (the command name) may hold spaces and parentheses: split after its last ')'
+    fields = stat.rsplit(")", 1)[-1].split()
+    if len(fields) < 20:
+        return None
+    args = cmdline.split(b"\0")
+    return {
+        "started": fields[19],  # field 22 of proc(5): starttime
+        "cmdline": " ".join(a.decode("utf-8", "replace") for a in args if a),
+    }
+
+
+def _is_our_hub(info: dict[str, Any]) -> bool:
+    """Whether the process recorded in ``info`` is still the hub that was started."""
+    try:
+        pid = int(info.get("pid", 0))
+    except (TypeError, ValueError):
+        return False
+    if pid <= 1 or not _alive(pid):
+        return False
+    now = _proc_identity(pid)
+    if now is not None and "started" in info:
+        return now["started"] == info["started"] and now["cmdline"] == info.get("cmdline")
+    if now is not None and not ("puhui" in now["cmdline"] and "hub serve" in now["cmdline"]):
+        return False  # a record written without the identity: at least the program must match
+    return _answers(str(info.get("url", "")))
+
+
 def _alive(pid: int) -> bool:
+    """Whether ``pid`` is a running process (an exited one nobody has reaped yet is not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return True
+    return state.rsplit(")", 1)[-1].split()[:1] != ["Z"]
 
 
 def running(settings: Settings) -> dict[str, Any] | None:
@@ -56,7 +101,7 @@ def running(settings: Settings) -> dict[str, Any] | None:
         info: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if _alive(int(info.get("pid", 0))) and _answers(str(info.get("url", ""))):
+    if _is_our_hub(info) and _answers(str(info.get("url", ""))):
         return info
     return None
 
@@ -107,21 +152,30 @@ def start(settings: Settings, port: int | None = None) -> dict[str, Any]:
                 _("see its log: {p}").format(p=log_path),
             )
         time.sleep(0.3)
-    info = {"pid": proc.pid, "port": want, "url": url, "log": str(log_path)}
-    atomic_write_json(_record(settings), info)
-    return info
+    started: dict[str, Any] = {"pid": proc.pid, "port": want, "url": url, "log": str(log_path)}
+    started.update(_proc_identity(proc.pid) or {})
+    atomic_write_json(_record(settings), started)
+    os.chmod(_record(settings), 0o600)
+    return started
 
 
 def stop(settings: Settings) -> dict[str, Any] | None:
-    """Stop the background hub of this PUHUI_HOME; returns what was stopped (None if none)."""
+    """Stop the background hub of this PUHUI_HOME; returns what was stopped (None if none).
+
+    A record whose process has ended, or whose pid now belongs to another program, is removed
+    without signalling anything.
+    """
     path = _record(settings)
     try:
         info: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    pid = int(info.get("pid", 0))
+    if not isinstance(info, dict):
+        path.unlink(missing_ok=True)
+        return None
     stopped = None
-    if pid and _alive(pid):
+    if _is_our_hub(info):
+        pid = int(info["pid"])
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
         for _i in range(100):

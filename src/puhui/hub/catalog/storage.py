@@ -1,7 +1,8 @@
 """Content-addressed file store: every file kept once, at ``blobs/sha256/ab/cd/<sha256>``.
 
 A blob is written to a temporary file, hashed while it is written, fsynced, then renamed into
-place, so a half-written upload never appears under a hash. Serving supports one HTTP byte
+place, so a half-written upload never appears under a hash. Folders are 0700 and blobs 0600: only
+the hub's own user reads them. Serving supports one HTTP byte
 range (``Range: bytes=a-b``, ``a-``, ``-n``), enough to resume a download. :func:`collect`
 removes blobs no item holds (a refused upload leaves its files behind) once they are old enough
 that no publish in progress can still be about to use them.
@@ -15,7 +16,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -51,11 +52,27 @@ def has(sha256: str) -> bool:
     return blob_path(sha256).is_file()
 
 
-def put_stream(stream: IO[bytes]) -> tuple[str, int]:
-    """Store what ``stream`` yields; return ``(sha256, size)``."""
+class Refused(Exception):
+    """``put_stream``'s ``accept`` said no: nothing was stored. Holds what the stream hashed to."""
+
+    def __init__(self, sha256: str, size: int) -> None:
+        super().__init__(sha256)
+        self.sha256 = sha256
+        self.size = size
+
+
+def put_stream(
+    stream: IO[bytes], accept: Callable[[str, int], bool] | None = None
+) -> tuple[str, int]:
+    """Store what ``stream`` yields; return ``(sha256, size)``.
+
+    ``accept(sha256, size)``, when given, is asked once the content is hashed and before it is
+    kept: on False the temporary file is removed and :class:`Refused` raised, so a refused upload
+    never reaches the store.
+    """
     base = root()
     tmp_dir = base / "tmp"
-    tmp_dir.mkdir(parents=True, exist_ok=True)
+    tmp_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=tmp_dir, suffix=".part")
     h = hashlib.sha256()
     size = 0
@@ -68,13 +85,15 @@ def put_stream(stream: IO[bytes]) -> tuple[str, int]:
             out.flush()
             os.fsync(out.fileno())
         digest = h.hexdigest()
+        if accept is not None and not accept(digest, size):
+            raise Refused(digest, size)
         final = blob_path(digest)
         if final.is_file():
             os.unlink(tmp)
             os.utime(final)  # fresh again: collect() leaves recently sent blobs alone
         else:
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.chmod(tmp, 0o644)
+            final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(tmp, 0o600)  # private items' files too: readable by the hub's user only
             os.replace(tmp, final)
         return digest, size
     except BaseException:
