@@ -31,7 +31,7 @@ from puhui.hub.catalog.access import (
     visible_items,
 )
 from puhui.hub.catalog.models import Item, ItemFile
-from puhui.hub.catalog.publish import PublishError, Upload, publish
+from puhui.hub.catalog.publish import PublishError, publish
 from puhui.hub.catalog.search import search
 from puhui.hub.catalog.verifying import verify as verify_credential
 
@@ -308,16 +308,13 @@ def publish_item(
     caller = caller_of(request)
     if not caller.can_publish_scope:
         raise HttpError(403, _("this token may only read; make one with --scope publish"))
-    uploads = []
     for f in files:
         f.seek(0)
-        sha, size = storage.put_stream(f)
-        uploads.append(Upload(sha, size))
     raw = manifest.read() if manifest is not None else None
     try:
         item, created = publish(
             caller,
-            uploads=uploads,
+            files=files,
             manifest_raw=raw,
             org_slug=org.strip(),
             visibility=visibility.strip(),

@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 import mimetypes
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 import jsonschema
 from django.db import transaction
@@ -25,7 +25,13 @@ from django.utils.translation import gettext as _
 
 from puhui.artifacts import content_digest, manifest_schema
 from puhui.hub.catalog import search, storage
-from puhui.hub.catalog.access import Caller, can_download, can_publish, publish_orgs
+from puhui.hub.catalog.access import (
+    Caller,
+    can_download,
+    can_publish,
+    publish_orgs,
+    visible_items,
+)
 from puhui.hub.catalog.models import (
     VISIBILITIES,
     Item,
@@ -45,6 +51,8 @@ KIND_OF_ARTIFACT = {
     "suite": "suite",
 }
 _JSON_LIMIT = 32 * 1024 * 1024
+#: A certificate published on its own (no manifest) is one JSON file of a few KB.
+MAX_CERTIFICATE_BYTES = 512 * 1024
 _MAX_LANGS = 300
 _MAX_GROUPS = 40
 _VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,31}$")
@@ -419,26 +427,47 @@ def _next_version(org: Organization, kind: str, name: str) -> str:
     return str(max(numbers, default=0) + 1)
 
 
+def _store(files: Iterable[IO[bytes]], accept: Callable[[str, int], bool]) -> dict[str, Upload]:
+    """Store the uploaded files that ``accept`` takes; refuse the upload at the first other."""
+    by_sha: dict[str, Upload] = {}
+    for f in files:
+        try:
+            sha, size = storage.put_stream(f, accept)
+        except storage.Refused as e:
+            raise PublishError(
+                400,
+                _("an uploaded file ({n} bytes, sha256 {s:.12}…) is not in the manifest").format(
+                    n=e.size, s=e.sha256
+                ),
+            ) from None
+        by_sha[sha] = Upload(sha, size)
+    return by_sha
+
+
 def publish(
     caller: Caller,
     *,
-    uploads: Iterable[Upload],
+    files: Iterable[IO[bytes]],
     manifest_raw: bytes | None,
     org_slug: str = "",
     visibility: str = "public",
     name: str = "",
     version: str = "",
 ) -> tuple[Item, bool]:
-    """Create an item from stored uploads; return it and whether it is new.
+    """Create an item from uploaded files; return it and whether it is new.
 
-    Publishing the same content again under the same name returns the existing item.
+    Everything that can be checked before a file is kept is checked first — the form, the right
+    to publish into the organization, the manifest — and a file reaches the store only when the
+    manifest lists its hash and size (or, without a manifest, when it is one certificate-sized
+    file): a refused upload leaves nothing behind. Publishing the same content again under the
+    same name returns the existing item, if the caller may see it; an item the caller may not see
+    is never named in the answer.
     """
     if visibility not in dict(VISIBILITIES):
         raise PublishError(400, _("visibility must be public, organization or private"))
     if version and not _VERSION_RE.match(version):
         raise PublishError(400, _("version must be up to 32 letters, digits, '.', '_' or '-'"))
     org = _choose_org(caller, org_slug)
-    by_sha = {u.sha256: u for u in uploads}
     entries: list[dict[str, Any]]
     if manifest_raw is not None:
         manifest = _check_manifest(manifest_raw)
@@ -447,6 +476,8 @@ def publish(
             raise PublishError(
                 400, _("artifacts of kind {k} cannot be published").format(k=manifest["kind"])
             )
+        wanted = {f["sha256"]: f["bytes"] for f in manifest["files"]}
+        by_sha = _store(files, lambda sha, size: wanted.get(sha) == size)
         entries = []
         for f in manifest["files"]:
             rel, sha, size = f["path"], f["sha256"], f["bytes"]
@@ -463,17 +494,11 @@ def publish(
             if got.size != size:
                 raise PublishError(400, _("file {p} has the wrong size").format(p=rel))
             entries.append({"path": rel, "sha256": sha, "size": size})
-        listed = {e["sha256"] for e in entries}
-        extra = [s for s in by_sha if s not in listed]
-        if extra:
-            raise PublishError(
-                400, _("{n} uploaded file(s) are not in the manifest").format(n=len(extra))
-            )
         m_sha, m_size = storage.put_bytes(manifest_raw)
         entries.append({"path": "manifest.json", "sha256": m_sha, "size": m_size})
         content_sha = manifest["content_sha256"]
         manifest_id = manifest["id"]
-        files = {e["path"]: e["sha256"] for e in entries}
+        by_path = {e["path"]: e["sha256"] for e in entries}
         describe = {
             "dataset": _describe_dataset,
             "run": _describe_run,
@@ -481,7 +506,7 @@ def publish(
             "suite": _describe_suite,
             "model": _describe_model,
         }.get(kind)
-        desc = describe(files, manifest) if describe else Described()
+        desc = describe(by_path, manifest) if describe else Described()
         relation = "uses_evidence" if kind == "assessment" else "derived_from"
         # a model card's inputs are runs of the model: they link to it (evaluates_model) already
         inputs = [] if kind == "model" else manifest["provenance"].get("inputs", [])
@@ -497,8 +522,10 @@ def publish(
                     }
                 )
     else:
-        if len(by_sha) != 1:
+        files = list(files)
+        if len(files) != 1:
             raise PublishError(400, _("send an artifact's manifest.json, or one certificate file"))
+        by_sha = _store(files, lambda sha, size: size <= MAX_CERTIFICATE_BYTES)
         (only,) = by_sha.values()
         cred = _load_json(only.sha256)
         types = cred.get("type") if isinstance(cred, dict) else None
@@ -511,7 +538,11 @@ def publish(
         desc = _describe_certificate(cred)
     base = slugify(name or desc.name_hint or manifest_id or kind)[:100] or kind
     with transaction.atomic():
-        same = Item.objects.filter(org=org, kind=kind, name=base, content_sha256=content_sha)
+        # only an item the caller may see is "the same": naming another member's private item
+        # (its id, URN, title) to whoever sends the same content would leak it
+        same = visible_items(caller).filter(
+            org=org, kind=kind, name=base, content_sha256=content_sha
+        )
         existing = same.first()
         if existing is not None:
             return existing, False
