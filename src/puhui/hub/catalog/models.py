@@ -164,3 +164,11 @@ class ApiToken(models.Model):
     @staticmethod
     def hash(token: str) -> str:
         return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class SignInFailure(models.Model):
+    """One wrong password (see :mod:`puhui.hub.catalog.throttle`); kept for 15 minutes."""
+
+    account = models.CharField(max_length=64, db_index=True)  # sha256 of the name as typed
+    address = models.CharField(max_length=45, db_index=True)
+    at = models.DateTimeField(db_index=True)

@@ -15,9 +15,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from puhui.hub.catalog import storage
+from puhui.hub.catalog import storage, throttle
 from puhui.hub.catalog.access import caller_from_session, visible_items
 from puhui.hub.catalog.api import links
 from puhui.hub.catalog.models import FACETS, KINDS, RELATIONS, Item
@@ -229,7 +230,36 @@ def verify_page(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/verify.html", context, status=status)
 
 
-login = auth_views.LoginView.as_view(
-    template_name="catalog/login.html", redirect_authenticated_user=True
-)
+class _ThrottledLogin(auth_views.LoginView):
+    """Django's sign-in page, refusing (429) an account or address with too many failures."""
+
+    template_name = "catalog/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        username = str(request.POST.get("username", ""))[:150]
+        address = str(request.META.get("REMOTE_ADDR", ""))
+        wait = throttle.wait_seconds(username, address)
+        if wait:
+            minutes = (wait + 59) // 60
+            # an unbound form: a bound one would check the password when its errors are read
+            form = self.get_form_class()(request, initial={"username": username})
+            context = self.get_context_data(form=form)
+            context["throttled"] = ngettext(
+                "Too many failed sign-ins. Try again in {n} minute.",
+                "Too many failed sign-ins. Try again in {n} minutes.",
+                minutes,
+            ).format(n=minutes)
+            response = render(request, self.template_name, context, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        response = super().post(request, *args, **kwargs)
+        if response.status_code == 302:
+            throttle.succeeded(username)
+        else:
+            throttle.failed(username, address)
+        return response
+
+
+login = _ThrottledLogin.as_view()
 logout = auth_views.LogoutView.as_view()
