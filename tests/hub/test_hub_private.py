@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -213,3 +214,36 @@ def test_hub_start_then_stop_stops_the_hub(tmp_path: Path) -> None:
     assert stopped.returncode == 0, stopped.stderr
     assert json.loads(stopped.stdout)["stopped"]["pid"] == info["pid"]
     assert not local._alive(info["pid"])  # stop waits until it is gone
+
+
+# ---------------------------------------------------------------- sign-in throttling (last: it
+# leaves 127.0.0.1 throttled for the rest of the module's hub)
+
+
+def _try_sign_in(hub: Hub, user: str, password: str) -> httpx.Response:
+    with httpx.Client(base_url=hub.url) as client:
+        page = client.get("/signin/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        assert token, page.text[:300]
+        return client.post(
+            "/signin/",
+            data={"username": user, "password": password, "csrfmiddlewaretoken": token.group(1)},
+        )
+
+
+def test_sign_in_is_throttled_per_account_then_per_address(hub: Hub) -> None:
+    from puhui.hub.catalog import throttle
+
+    for _ in range(throttle.PER_ACCOUNT):
+        assert _try_sign_in(hub, "vic", "wrong password").status_code == 200  # the form again
+    # the right password no longer helps: the account waits
+    resp = _try_sign_in(hub, "VIC ", test_hub_e2e.PASSWORD)  # the name as typed, folded
+    assert resp.status_code == 429
+    assert "Too many failed sign-ins" in resp.text
+    assert 0 < int(resp.headers["Retry-After"]) <= throttle.WINDOW.total_seconds()
+    # another account from the same address is not locked out by vic's failures
+    assert _try_sign_in(hub, "alice", test_hub_e2e.PASSWORD).status_code == 302
+    # failures spread over many names hit the address's limit
+    for i in range(throttle.PER_ADDRESS - throttle.PER_ACCOUNT):
+        _try_sign_in(hub, f"guess{i}", "wrong password")
+    assert _try_sign_in(hub, "bob", test_hub_e2e.PASSWORD).status_code == 429

@@ -16,15 +16,11 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
-from django.db.models import Min
-from django.utils import timezone
-
-from puhui.hub.catalog.models import SignInFailure
-
 WINDOW = timedelta(minutes=15)
 PER_ACCOUNT = 10
 PER_ADDRESS = 30
 _MAX_ADDRESS = 45  # the longest text form of an IPv6 address
+# (Django is imported in the functions: the limits above are read by tools that run no hub.)
 
 
 def account_key(username: str) -> str:
@@ -33,6 +29,11 @@ def account_key(username: str) -> str:
 
 def wait_seconds(username: str, address: str) -> int:
     """Seconds until ``username`` from ``address`` may try again (0: now)."""
+    from django.db.models import Min
+    from django.utils import timezone
+
+    from puhui.hub.catalog.models import SignInFailure
+
     since = timezone.now() - WINDOW
     recent = SignInFailure.objects.filter(at__gte=since)
     waits = []
@@ -50,6 +51,10 @@ def wait_seconds(username: str, address: str) -> int:
 
 def failed(username: str, address: str) -> None:
     """Count a failed sign-in (and forget failures older than the window)."""
+    from django.utils import timezone
+
+    from puhui.hub.catalog.models import SignInFailure
+
     now = timezone.now()
     SignInFailure.objects.filter(at__lt=now - WINDOW).delete()
     SignInFailure.objects.create(
@@ -59,4 +64,6 @@ def failed(username: str, address: str) -> None:
 
 def succeeded(username: str) -> None:
     """A right password: the account's count starts again (the address's does not)."""
+    from puhui.hub.catalog.models import SignInFailure
+
     SignInFailure.objects.filter(account=account_key(username)).delete()
