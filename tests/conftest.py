@@ -1,4 +1,7 @@
-"""Shared fixtures: an isolated PUHUI_HOME, a CLI runner, free ports."""
+"""Shared fixtures: an isolated PUHUI_HOME, a CLI runner, free ports.
+
+Also deselects the tests marked ``shared_data`` when ../shared/data is absent (a fresh clone).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,42 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from realdata import SHARED_DATA
+
+_DESELECTED = pytest.StashKey[int]()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if SHARED_DATA.is_dir():
+        return f"shared data: {SHARED_DATA}"
+    return f"shared data: {SHARED_DATA} absent; tests marked shared_data are deselected"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect (never skip) the tests that need all of ../shared/data when it is absent.
+
+    Everything else runs on the subsets shipped in tests/data; README.md ("Tests") lists the
+    deselected tests and why they need the full data.
+    """
+    if SHARED_DATA.is_dir():
+        return
+    need = [item for item in items if item.get_closest_marker("shared_data")]
+    if need:
+        config.hook.pytest_deselected(items=need)
+        items[:] = [item for item in items if not item.get_closest_marker("shared_data")]
+    config.stash[_DESELECTED] = len(need)
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
+) -> None:
+    n = config.stash.get(_DESELECTED, 0)
+    if n:
+        terminalreporter.write_line(
+            f"{n} deselected: marked shared_data, they need the full data sets in {SHARED_DATA}"
+            " (absent); see README.md, Tests"
+        )
 
 
 @pytest.fixture(autouse=True)
