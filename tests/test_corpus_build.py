@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import signal
@@ -15,10 +14,10 @@ import pytest
 
 from puhui.artifacts import verify
 from puhui.corpus.pipeline import read_jsonl_zst
+from realdata import DATA, SHARED_DATA, sib_test
 
 from conftest import Run, assert_one_line_error
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 DEMO_RAW = Path(__file__).resolve().parents[1] / "src" / "puhui" / "content" / "demo_corpus" / "raw"
 pytestmark = pytest.mark.slow
 
@@ -38,12 +37,11 @@ LANGS = [
 ]
 
 
-def make_input(root: Path, per_lang: int = 24) -> Path:
-    """JSONL files of FLORES sentences (4 per document), with an exact and a near duplicate."""
+def make_input(root: Path, per_lang: int = 6) -> Path:
+    """JSONL files of FLORES sentences (4 per document), with an exact duplicate."""
     root.mkdir(parents=True)
     for lang in LANGS:
-        with open(SHARED / "sib200" / "annotated" / lang / "test.tsv", encoding="utf-8") as f:
-            sents = [r[2] for r in list(csv.reader(f, delimiter="\t"))[1:]]
+        sents = sib_test(lang, 4 * per_lang)  # tests/data/sib200
         docs = [" ".join(sents[i : i + 4]) for i in range(0, 4 * per_lang, 4)]
         docs.append(docs[0])  # exact duplicate
         with open(root / f"{lang}.jsonl", "w", encoding="utf-8") as f:
@@ -74,8 +72,6 @@ def unstamped(folder: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def small_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not (SHARED / "sib200").is_dir():
-        pytest.skip("../shared/data not present")
     return make_input(tmp_path_factory.mktemp("in") / "raw")
 
 
@@ -122,7 +118,7 @@ def test_build_demo_corpus(puhui: Run, tmp_path: Path) -> None:
 
 def test_kill_9_then_resume_is_byte_identical(small_input: Path, tmp_path: Path) -> None:
     pipeline = tmp_path / "p.yaml"
-    pipeline.write_text("shard_mb: 0.02\n")  # many small units
+    pipeline.write_text("shard_mb: 0.002\n")  # one unit per input file (each is over 2 KB)
     clean = tmp_path / "clean"
     cmd = [
         sys.executable,
@@ -139,7 +135,10 @@ def test_kill_9_then_resume_is_byte_identical(small_input: Path, tmp_path: Path)
         "--name",
         "resume-test",
     ]
-    subprocess.run([*cmd, "--out", str(clean)], check=True, capture_output=True, timeout=600)
+    first = subprocess.run(
+        [*cmd, "--out", str(clean)], check=True, capture_output=True, text=True, timeout=600
+    )
+    assert json.loads(first.stdout)["units"] == len(LANGS)
 
     out = tmp_path / "killed"
     proc = subprocess.Popen(
@@ -148,7 +147,7 @@ def test_kill_9_then_resume_is_byte_identical(small_input: Path, tmp_path: Path)
     units = out / ".work" / "units"
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and not list(units.glob("*.done.json")):
-        time.sleep(0.02)
+        time.sleep(0.005)  # units take ~20 ms each: kill soon after the first is done
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     done_at_kill = len(list(units.glob("*.done.json")))
@@ -161,10 +160,10 @@ def test_kill_9_then_resume_is_byte_identical(small_input: Path, tmp_path: Path)
 
 
 def test_ray_executor_equals_local(puhui: Run, small_input: Path, tmp_path: Path) -> None:
-    pytest.importorskip("ray")
+    # Ray comes with the test extra: without it the build below fails, the test never skips.
     local, ray_out = tmp_path / "local", tmp_path / "ray"
     pipeline = tmp_path / "p.yaml"
-    pipeline.write_text("shard_mb: 0.05\n")
+    pipeline.write_text("shard_mb: 0.01\n")  # 7 units of 1 to 3 input files
     for out, executor in ((local, "local"), (ray_out, "ray")):
         proc = puhui(
             "corpus",
@@ -309,10 +308,26 @@ def test_bad_build_input_gives_one_line_errors(
     assert_one_line_error(puhui("corpus", "audit", str(tmp_path)), "not a corpus folder")
 
 
-@pytest.mark.skipif(not (SHARED / "udhr").is_dir(), reason="../shared/data not present")
+def test_build_udhr_article_5_in_over_400_languages(puhui: Run, tmp_path: Path) -> None:
+    """527 short documents (tests/data/udhr), one per UDHR translation, none trained on."""
+    out = tmp_path / "udhr5"
+    source = DATA / "udhr" / "article5.jsonl"
+    proc = puhui("corpus", "build", str(source), "--out", str(out), "--json")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["documents_read"] == 527, summary
+    rows = [r for p in (out / "data").glob("*.jsonl.zst") for r in read_jsonl_zst(p)]
+    assert len(rows) >= 500
+    assert len({r["lang"] for r in rows}) >= 400
+    assert {r["script"] for r in rows} >= {"Latn", "Cyrl", "Arab", "Deva", "Ethi", "Hans"}
+    verify(out)
+
+
+@pytest.mark.shared_data
 def test_build_all_of_udhr(puhui: Run, tmp_path: Path) -> None:
     out = tmp_path / "udhr"
-    proc = puhui("corpus", "build", str(SHARED / "udhr"), "--out", str(out), "--json", timeout=900)
+    source = SHARED_DATA / "udhr"
+    proc = puhui("corpus", "build", str(source), "--out", str(out), "--json", timeout=900)
     assert proc.returncode == 0, proc.stderr
     audit = json.loads((out / "audit.json").read_text())
     assert (out / "croissant.json").is_file() and (out / "datasheet.md").is_file()

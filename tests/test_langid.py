@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import pickle
 from importlib import resources
-from pathlib import Path
 
 import langcodes
 import pytest
@@ -19,24 +17,12 @@ from puhui.corpus.langid import (
     label_to_tag,
     prepare_text,
 )
-
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-SIB = DATA / "sib200" / "annotated"
+from realdata import sib200_suite, sib_test
 
 
 @pytest.fixture(scope="module")
 def ident() -> LanguageIdentifier:
     return LanguageIdentifier()
-
-
-def sib_test(variety: str, n: int) -> list[str]:
-    """The first ``n`` SIB-200 test sentences of a variety (never trained on)."""
-    path = SIB / variety / "test.tsv"
-    if not path.exists():
-        pytest.skip(f"shared data not found: {path}")
-    with open(path, encoding="utf-8") as f:
-        rows = list(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE))[1:]
-    return [r[2] for r in rows[:n]]
 
 
 # Held-out FLORES sentences: (variety, expected tag, expected script).
@@ -236,15 +222,18 @@ def test_strategies_agree_on_easy_text() -> None:
         assert LanguageIdentifier(strategy=strategy).identify(text).lang == "ha", strategy
 
 
-def test_held_out_accuracy_over_many_languages(ident: LanguageIdentifier) -> None:
-    """A broad check on held-out sentences: 40 varieties x 5 sentences, at least 90% right."""
-    if not SIB.exists():
-        pytest.skip("shared data not found")
-    varieties = sorted(p.name for p in SIB.iterdir())[::5]
+def test_held_out_accuracy_over_every_flores_language(ident: LanguageIdentifier) -> None:
+    """A broad check on held-out sentences: 205 varieties x 20 sentences, at least 90% right.
+
+    The sentences are the sib200 suite's (FLORES-200 test split, never trained on).
+    """
+    suite = sib200_suite()
+    assert len(suite) == 205
     right = total = 0
-    for variety in varieties:
+    for variety, rows in suite.items():
         expected = label_to_tag(variety)
-        for sentence in sib_test(variety, 5):
+        assert len(rows) == 20, variety
+        for _, sentence in rows:
             total += 1
             right += ident.identify(sentence).lang.split("-")[0] == expected.split("-")[0]
     assert right / total >= 0.9, f"{right}/{total}"
