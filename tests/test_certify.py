@@ -22,7 +22,7 @@ import pytest
 import segno
 
 from puhui.artifacts import write_manifest
-from puhui.certify import credential, keys, qr, statuslist
+from puhui.certify import credential, keys, limits, qr, statuslist
 from puhui.certify import dataintegrity as di
 
 from conftest import Run, assert_one_line_error
@@ -541,3 +541,126 @@ def test_cli_qr_text_verifies(puhui: Run, issued: dict[str, Any]) -> None:
     proc = puhui("cert", "verify", str(txt))
     assert proc.returncode == 2
     assert_one_line_error(proc, "PUHUI1")
+
+
+# ---------------------------------------------------------------- hostile input (issue 11)
+
+
+def _nested(depth: int) -> Any:
+    """A list nested ``depth`` levels deep, built without recursion."""
+    obj: Any = []
+    for _ in range(depth - 1):
+        obj = [obj]
+    return obj
+
+
+def test_base58_length_is_bounded_before_decoding() -> None:
+    """Decoding is quadratic, so a length over the caller's bound is refused unread."""
+    longest = di.b58encode(b"\xff" * 64)  # the longest text a 64-byte signature can need
+    assert len(longest) == di.SIGNATURE_CHARS - 1 == 88
+    assert di.multibase_decode("z" + longest, max_chars=di.SIGNATURE_CHARS) == b"\xff" * 64
+    assert di.b58decode("1" * 64, max_chars=88) == bytes(64)  # leading zeros
+    with pytest.raises(ValueError, match="at most 128"):
+        di.b58decode("2" * 129)  # the default bound: room for any key or signature
+    with pytest.raises(ValueError, match="150,001 characters; at most 89"):
+        di.multibase_decode("z" + "2" * 150_000, max_chars=di.SIGNATURE_CHARS)
+    with pytest.raises(ValueError, match="at most 48"):  # a Multikey is z + at most 47
+        di.decode_public_multikey("z6Mk" + "2" * 100)
+    with pytest.raises(ValueError, match="at most 48"):
+        di.decode_secret_multikey("z3u2" + "2" * 100)
+    for n in range(1, 100):  # the bound is never too tight
+        assert len(di.b58encode(b"\xff" * n)) <= di.b58_max_chars(n)
+
+
+def test_a_long_did_key_is_refused_with_a_short_reason() -> None:
+    did = "did:key:z6Mk" + "2" * 200_000
+    with pytest.raises(di.ResolutionError) as err:
+        di.resolve_verification_method(f"{did}#{did[8:]}")
+    assert "at most 48" in str(err.value) and len(str(err.value)) < 300
+
+
+def test_a_150000_character_proof_value_fails_the_proof_naming_the_field(
+    issued: dict[str, Any],
+) -> None:
+    cred = copy.deepcopy(issued["cred"])
+    cred["proof"]["proofValue"] = "z" + "2" * 150_000
+    proof = by_name(credential.verify(cred))["proof"]
+    assert proof.ok is False
+    assert "proof.proofValue" in proof.reason and "at most 89" in proof.reason
+
+
+def test_deep_json_never_raises_recursion_error(issued: dict[str, Any]) -> None:
+    deep = {**issued["cred"], "evidence": _nested(50_000)}
+    v = credential.verify(deep)
+    assert not v.valid and "nested deeper than 32 levels" in by_name(v)["format"].reason
+    assert credential.status_of(v) == "invalid"
+    assert not di.verify_proof(deep).ok
+    raw = zlib.compress(("[" * 20_000 + "]" * 20_000).encode())
+    with pytest.raises(ValueError, match="deeper than 32 levels"):
+        qr.decode(qr.PREFIX + qr.b45encode(raw))
+    path = issued["tmp"] / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(credential.CertError, match="nested too deeply"):
+        credential.load_json_object(path, "certificate")
+
+
+def test_bounded_json_reader() -> None:
+    assert limits.loads('{"a": "[[[[[[\\"[[["}', "x", max_depth=1) == {"a": '[[[[[["[[['}
+    with pytest.raises(limits.LimitError, match=r"the body nests .* deeper than 2 levels"):
+        limits.loads('{"a": [{"b": 1}]}', "the body", max_depth=2)
+    with pytest.raises(limits.LimitError, match="is 11 bytes; at most 10"):
+        limits.loads('"123456789"', "the body", max_bytes=10)
+    with pytest.raises(limits.LimitError, match="line 1, column 2"):
+        limits.loads("[}", "the body")
+    with pytest.raises(limits.LimitError, match="4300 digits"):
+        limits.loads("1" * 5000, "the body")
+
+
+def test_many_related_resources_are_refused_and_one_file_is_hashed_once(
+    issued: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """200 entries naming one file fail with a reason; up to the cap, repeats of one file are
+    hashed once (counted by wrapping the real hashing function)."""
+    calls: list[str] = []
+    real_sri = credential.sri
+
+    def counting_sri(path: Path, algorithm: str = credential.DIGEST) -> str:
+        calls.append(path.name)
+        return real_sri(path, algorithm)
+
+    monkeypatch.setattr(credential, "sri", counting_sri)
+    entry = issued["cred"]["relatedResource"][0]
+    many = {**issued["cred"], "relatedResource": [entry] * 200}
+    report = by_name(credential.verify(many, report_dir=issued["dir"]))["report"]
+    assert report.ok is False and "200 entries" in report.reason and "at most 16" in report.reason
+    assert calls == []
+    repeated = {**issued["cred"], "relatedResource": [entry] * 16}
+    report = by_name(credential.verify(repeated, report_dir=issued["dir"]))["report"]
+    assert report.ok is True and calls == [entry["name"]]
+
+
+def test_status_of_orders_the_outcomes(issued: dict[str, Any]) -> None:
+    cred, did = issued["cred"], keys.load_key_dir(issued["key"]).did
+    sl = json.loads((issued["key"] / keys.STATUS_LIST).read_text())
+    assert credential.status_of(credential.verify(cred)) == "issuer_not_trusted"
+    assert credential.status_of(credential.verify(cred, trusted=[did])) == "revocation_not_checked"
+    v = credential.verify(cred, trusted=[did], status_list=sl)
+    assert credential.status_of(v) == "valid" and v.summary["revoked"] is False
+    credential.revoke(cred, issued["key"])
+    sl = json.loads((issued["key"] / keys.STATUS_LIST).read_text())
+    v = credential.verify(cred, trusted=[did], status_list=sl)
+    assert credential.status_of(v) == "revoked" and v.summary["revoked"] is True
+    forged = {**cred, "validUntil": "2099-01-01T00:00:00Z"}
+    assert credential.status_of(credential.verify(forged, trusted=[did])) == "invalid"
+
+
+def test_a_huge_status_list_index_is_a_failed_check_not_an_exception(
+    issued: dict[str, Any],
+) -> None:
+    sl = json.loads((issued["key"] / keys.STATUS_LIST).read_text())
+    cred = copy.deepcopy(issued["cred"])
+    cred["credentialStatus"]["statusListIndex"] = "7" * 5000
+    res = statuslist.check(cred, sl)
+    assert res.ok is False and "not a decimal string" in res.reason and len(res.reason) < 200
+    with pytest.raises(ValueError, match="longer than any list"):
+        statuslist.decode_bits("u" + "A" * 30_000_000)

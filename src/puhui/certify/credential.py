@@ -32,6 +32,7 @@ from puhui.artifacts import MANIFEST, atomic_write_json, content_digest, sha256_
 from puhui.artifacts import verify as verify_artifact
 from puhui.certify import dataintegrity as di
 from puhui.certify import keys, statuslist
+from puhui.certify.limits import MAX_JSON_DEPTH, MAX_RELATED_RESOURCES, deeper_than, short
 from puhui.errors import PuhuiError
 from puhui.i18n import _
 
@@ -85,6 +86,10 @@ def _read_json(path: Path, hint: str) -> Any:
             ),
             hint,
         ) from None
+    except ValueError as e:  # e.g. an integer of more than 4,300 digits
+        raise CertError(_("{p}: not valid JSON ({why})").format(p=path, why=e), hint) from None
+    except RecursionError:
+        raise CertError(_("{p}: JSON nested too deeply").format(p=path), hint) from None
 
 
 def load_json_object(path: str | os.PathLike[str], what: str) -> dict[str, Any]:
@@ -318,7 +323,7 @@ def revoke(
         None,
     )
     raw = entry.get("statusListIndex") if entry else None
-    if entry is None or not isinstance(raw, str) or not raw.isdigit():
+    if entry is None or not isinstance(raw, str) or not statuslist.valid_index(raw):
         raise CertError(
             _("the certificate has no revocation entry (credentialStatus)"),
             _("it cannot be revoked; let it expire or warn its verifiers"),
@@ -407,7 +412,9 @@ def _check_contexts(cred: Mapping[str, Any]) -> Check:
     entries: Iterable[Any] = ctx if isinstance(ctx, list) else [ctx]
     unknown = [e for e in entries if not isinstance(e, str) or e not in KNOWN_CONTEXTS]
     if unknown:
-        shown = ", ".join(e if isinstance(e, str) else _("(inline object)") for e in unknown)
+        shown = ", ".join(
+            e[:100] if isinstance(e, str) else _("(inline object)") for e in unknown[:3]
+        ) + (", …" if len(unknown) > 3 else "")
         return Check(
             "context",
             False,
@@ -444,14 +451,27 @@ def _check_validity(cred: Mapping[str, Any], at: datetime) -> Check:
 
 
 def _check_reports(cred: Mapping[str, Any], report_dir: Path | None) -> Check:
+    """The pinned report files against their ``digestSRI``: at most
+    :data:`~puhui.certify.limits.MAX_RELATED_RESOURCES` entries, repeats ignored, each file
+    hashed at most once per algorithm (however often it is named)."""
     related = cred.get("relatedResource")
     if not isinstance(related, list) or not related:
         return Check("report", False, _("the certificate pins no report (relatedResource)"))
+    if len(related) > MAX_RELATED_RESOURCES:
+        return Check(
+            "report",
+            False,
+            _("relatedResource has {n} entries; a certificate pins at most {m} files").format(
+                n=len(related), m=MAX_RELATED_RESOURCES
+            ),
+        )
     if report_dir is None:
         return Check("report", None, _("not checked: no report folder given (--report-dir)"))
     good: list[str] = []
     missing: list[str] = []
     bad: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    hashed: dict[tuple[str, str], str] = {}  # (file name, algorithm) → its SRI
     for item in related:
         name = item.get("name") if isinstance(item, dict) else None
         digest = item.get("digestSRI") if isinstance(item, dict) else None
@@ -464,16 +484,22 @@ def _check_reports(cred: Mapping[str, Any], report_dir: Path | None) -> Check:
             or not isinstance(digest, str)
             or digest.split("-", 1)[0] not in _SRI_ALGOS
         ):
-            bad.append(_("malformed relatedResource entry {e!r}").format(e=item))
+            bad.append(_("malformed relatedResource entry {e}").format(e=short(item)))
             continue
+        if (name, digest) in seen:
+            continue
+        seen.add((name, digest))
         path = report_dir / name
         if not path.is_file():
-            missing.append(name)
+            if name not in missing:
+                missing.append(name)
             continue
         algo = digest.split("-", 1)[0]
-        if sri(path, algo) != digest:
-            bad.append(_("{n} does not match its pinned {a} hash").format(n=name, a=algo))
-        else:
+        if (name, algo) not in hashed:
+            hashed[name, algo] = sri(path, algo)
+        if hashed[name, algo] != digest:
+            bad.append(_("{n} does not match its pinned {a} hash").format(n=name[:100], a=algo))
+        elif name not in good:
             good.append(name)
     if bad:
         return Check("report", False, "; ".join(bad))
@@ -481,10 +507,7 @@ def _check_reports(cred: Mapping[str, Any], report_dir: Path | None) -> Check:
         return Check(
             "report",
             None,
-            _("not checked: none of {f} found in {d}").format(
-                f=", ".join(str(i.get("name")) for i in related if isinstance(i, dict)),
-                d=report_dir,
-            ),
+            _("not checked: none of {f} found in {d}").format(f=", ".join(missing), d=report_dir),
         )
     text = _("{g} match their pinned hashes").format(g=", ".join(good))
     if missing:
@@ -537,9 +560,22 @@ def verify(
     trusted: Iterable[str] | None = None,
     at: datetime | None = None,
 ) -> Verification:
-    """Verify a certificate offline. ``trusted`` holds issuer DIDs (``did:key:…``)."""
+    """Verify a certificate offline. ``trusted`` holds issuer DIDs (``did:key:…``).
+
+    Never raises on a malformed credential: a document nested deeper than
+    :data:`~puhui.certify.limits.MAX_JSON_DEPTH` levels fails the format check unread. The
+    summary's ``revoked`` is True or False when a status list settled it, else None (see
+    :func:`status_of`).
+    """
     when = (at or datetime.now(UTC)).astimezone(UTC)
     cred = credential
+    if deeper_than(cred, MAX_JSON_DEPTH):
+        reason = _("nested deeper than {d} levels: not a certificate").format(d=MAX_JSON_DEPTH)
+        return Verification(
+            False,
+            [Check("format", False, reason)],
+            {"id": None, "issuer": None, "revoked": None, "checked_at": di.format_datetime(when)},
+        )
     checks: list[Check] = []
     problems = _shape(cred)
     checks.append(
@@ -556,7 +592,9 @@ def verify(
             Check(
                 "issuer",
                 False,
-                _("signed by {k}, but the issuer is {i}").format(k=proof.controller, i=issuer),
+                _("signed by {k}, but the issuer is {i}").format(
+                    k=proof.controller, i=short(issuer)
+                ),
             )
         )
     else:
@@ -571,17 +609,19 @@ def verify(
     elif issuer in trust:
         checks.append(Check("trust", True, _("issuer is trusted")))
     else:
-        checks.append(Check("trust", False, _("issuer not trusted: {i}").format(i=issuer)))
+        checks.append(Check("trust", False, _("issuer not trusted: {i}").format(i=short(issuer))))
     checks.append(_check_validity(cred, when))
     rdir = Path(report_dir) if report_dir is not None else None
     checks.append(_check_reports(cred, rdir))
     checks.append(_check_assessment(cred, rdir))
+    revoked: bool | None = None
     if status_list is None:
         checks.append(
             Check("revocation", None, _("not checked: no status list given (--status-list)"))
         )
     else:
         res = statuslist.check(cred, status_list)
+        revoked = res.revoked
         checks.append(Check("revocation", res.ok, res.reason))
     valid = proof.ok and all(c.ok is not False for c in checks)
     subject = cred.get("credentialSubject")
@@ -591,6 +631,41 @@ def verify(
         "system": subject.get("name") if isinstance(subject, dict) else None,
         "validFrom": cred.get("validFrom"),
         "validUntil": cred.get("validUntil"),
+        "revoked": revoked,
         "checked_at": di.format_datetime(when),
     }
     return Verification(valid, checks, summary)
+
+
+#: What a verification comes to, the most serious first (see :func:`status_of`).
+STATUSES = ("invalid", "revoked", "issuer_not_trusted", "revocation_not_checked", "valid")
+
+
+def status_of(result: Verification) -> str:
+    """One of :data:`STATUSES` for a result of :func:`verify`:
+
+    - ``invalid``: a check other than trust and revocation failed (signature, format, dates,
+      pinned reports, assessment), or the status list given could not settle the question;
+    - ``revoked``: the issuer's status list marks the certificate revoked;
+    - ``issuer_not_trusted``: nothing else failed, but the issuer is not in ``trusted`` (or
+      no ``trusted`` was given);
+    - ``revocation_not_checked``: the issuer is trusted, but no status list was given;
+    - ``valid``: nothing failed, the issuer is trusted and its status list says not revoked.
+
+    A report or assessment that could not be checked (not at hand) does not lower the status;
+    its check says "not checked".
+    """
+    by_name = {c.name: c for c in result.checks}
+    if any(c.ok is False for c in result.checks if c.name not in ("trust", "revocation")):
+        return "invalid"
+    if result.summary.get("revoked") is True:
+        return "revoked"
+    revocation = by_name.get("revocation")
+    if revocation is not None and revocation.ok is False:
+        return "invalid"
+    trust = by_name.get("trust")
+    if trust is None or trust.ok is not True:
+        return "issuer_not_trusted"
+    if revocation is None or revocation.ok is None:
+        return "revocation_not_checked"
+    return "valid"

@@ -29,6 +29,7 @@ import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from puhui.certify.limits import MAX_JSON_DEPTH, deeper_than, short
 from puhui.i18n import _
 
 CRYPTOSUITE = "eddsa-jcs-2022"
@@ -53,8 +54,31 @@ def b58encode(data: bytes) -> str:
     return "1" * zeros + "".join(reversed(out))
 
 
-def b58decode(text: str) -> bytes:
-    """Inverse of :func:`b58encode`; raises ``ValueError`` on a character outside the alphabet."""
+def b58_max_chars(n_bytes: int) -> int:
+    """The most base58btc characters ``n_bytes`` bytes can need: ceil(n · log 256 / log 58)
+    (rounded up a little; leading zero bytes need fewer)."""
+    return -(-n_bytes * 1_000_000 // 732_247) if n_bytes else 0  # log(58)/log(256) = 0.732247
+
+
+#: A 64-byte Ed25519 signature in multibase (``z`` + at most 88 characters).
+SIGNATURE_CHARS = 1 + b58_max_chars(64)
+#: A 34-byte Multikey (2-byte multicodec + 32-byte key) in multibase (``z`` + at most 47).
+MULTIKEY_CHARS = 1 + b58_max_chars(34)
+#: Default limit of :func:`b58decode`: room for any key or signature Puhui reads, no more.
+B58_MAX_CHARS = 128
+
+
+def b58decode(text: str, *, max_chars: int = B58_MAX_CHARS) -> bytes:
+    """Inverse of :func:`b58encode`; raises ``ValueError`` on a character outside the alphabet
+    or on text longer than ``max_chars``.
+
+    Decoding is quadratic in the length (each digit multiplies a growing integer), so the length
+    is refused before any work: callers pass the longest text the value they expect can need.
+    """
+    if len(text) > max_chars:
+        raise ValueError(
+            f"{len(text):,} characters of base58btc; at most {max_chars} expected here"
+        )
     n = 0
     for ch in text:
         try:
@@ -71,11 +95,14 @@ def multibase_encode(data: bytes) -> str:
     return "z" + b58encode(data)
 
 
-def multibase_decode(text: str) -> bytes:
-    """Decode a base58btc multibase string (``z…``); any other base is an error."""
+def multibase_decode(text: str, *, max_chars: int = 1 + B58_MAX_CHARS) -> bytes:
+    """Decode a base58btc multibase string (``z…``) of at most ``max_chars`` characters (the
+    ``z`` included); any other base, or longer text, is a ``ValueError``."""
     if not isinstance(text, str) or not text.startswith("z") or len(text) < 2:
         raise ValueError("expected a base58btc multibase string starting with 'z'")
-    return b58decode(text[1:])
+    if len(text) > max_chars:
+        raise ValueError(f"{len(text):,} characters; at most {max_chars} expected here")
+    return b58decode(text[1:], max_chars=max_chars - 1)
 
 
 # ---------------------------------------------------------------- multikey / did:key
@@ -97,7 +124,7 @@ def secret_multikey(seed: bytes) -> str:
 
 def decode_public_multikey(text: str) -> bytes:
     """The 32 raw bytes behind a ``z6Mk…`` public key; ``ValueError`` if it is anything else."""
-    raw = multibase_decode(text)
+    raw = multibase_decode(text, max_chars=MULTIKEY_CHARS)
     if raw[:2] != ED25519_PUB or len(raw) != 34:
         raise ValueError("not an Ed25519 Multikey public key (multicodec 0xed01, 32 bytes)")
     return raw[2:]
@@ -105,7 +132,7 @@ def decode_public_multikey(text: str) -> bytes:
 
 def decode_secret_multikey(text: str) -> bytes:
     """The 32-byte seed behind a ``z3u2…`` secret key; ``ValueError`` if it is anything else."""
-    raw = multibase_decode(text)
+    raw = multibase_decode(text, max_chars=MULTIKEY_CHARS)
     if raw[:2] != ED25519_PRIV or len(raw) != 34:
         raise ValueError("not an Ed25519 Multikey secret key (multicodec 0x8026, 32 bytes)")
     return raw[2:]
@@ -134,14 +161,14 @@ def resolve_did_key(did: str) -> bytes:
     m = _DID_KEY.match(did) if isinstance(did, str) else None
     if not m:
         raise ResolutionError(
-            _("{did!r} is not an Ed25519 did:key (only did:key can be resolved offline)").format(
-                did=did
+            _("{did} is not an Ed25519 did:key (only did:key can be resolved offline)").format(
+                did=short(did)
             )
         )
     try:
         return decode_public_multikey(m.group(1))
     except ValueError as e:
-        raise ResolutionError(f"{did}: {e}") from None
+        raise ResolutionError(f"{short(did)}: {e}") from None
 
 
 def resolve_verification_method(vm: str) -> tuple[str, bytes]:
@@ -152,14 +179,14 @@ def resolve_verification_method(vm: str) -> tuple[str, bytes]:
     """
     if not isinstance(vm, str) or "#" not in vm:
         raise ResolutionError(
-            _("verificationMethod {vm!r} is not a did:key URL with a #fragment").format(vm=vm)
+            _("verificationMethod {vm} is not a did:key URL with a #fragment").format(vm=short(vm))
         )
     did, fragment = vm.split("#", 1)
     public = resolve_did_key(did)
     if fragment != did.removeprefix("did:key:"):
         raise ResolutionError(
-            _("verificationMethod {vm!r}: a did:key's only key is #{key}").format(
-                vm=vm, key=did.removeprefix("did:key:")
+            _("verificationMethod {vm}: a did:key's only key is #{key}").format(
+                vm=short(vm), key=did.removeprefix("did:key:")
             )
         )
     return did, public
@@ -180,7 +207,9 @@ def _check_options(options: Mapping[str, Any]) -> None:
         )
     created = options.get("created")
     if created is not None and parse_datetime(created) is None:
-        raise ValueError(_("proof created {v!r} is not an XML Schema dateTime").format(v=created))
+        raise ValueError(
+            _("proof created {v} is not an XML Schema dateTime").format(v=short(created))
+        )
 
 
 def proof_config(unsecured: Mapping[str, Any], options: Mapping[str, Any]) -> bytes:
@@ -259,8 +288,14 @@ def verify_proof(
 ) -> ProofResult:
     """Spec §3.3.2 Verify Proof for a document with one eddsa-jcs-2022 proof.
 
-    Never raises on bad input; every failure comes back as ``ok=False`` with a reason.
+    Never raises on bad input; every failure comes back as ``ok=False`` with a reason. A
+    document nested deeper than :data:`~puhui.certify.limits.MAX_JSON_DEPTH` levels is refused
+    before it is copied or canonicalized (both recursive).
     """
+    if deeper_than(secured, MAX_JSON_DEPTH):
+        return ProofResult(
+            False, _("nested deeper than {d} levels: not verified").format(d=MAX_JSON_DEPTH)
+        )
     proof = secured.get("proof")
     if isinstance(proof, list):
         if len(proof) != 1:
@@ -273,28 +308,32 @@ def verify_proof(
     if options.get("type") != PROOF_TYPE or options.get("cryptosuite") != CRYPTOSUITE:
         return ProofResult(
             False,
-            _("unsupported proof (type {t!r}, cryptosuite {c!r}); expected {want}").format(
-                t=options.get("type"), c=options.get("cryptosuite"), want=CRYPTOSUITE
+            _("unsupported proof (type {t}, cryptosuite {c}); expected {want}").format(
+                t=short(options.get("type")), c=short(options.get("cryptosuite")), want=CRYPTOSUITE
             ),
         )
     if options.get("proofPurpose") != expected_purpose:
         return ProofResult(
             False,
-            _("proofPurpose is {p!r}, expected {want!r}").format(
-                p=options.get("proofPurpose"), want=expected_purpose
+            _("proofPurpose is {p}, expected {want!r}").format(
+                p=short(options.get("proofPurpose")), want=expected_purpose
             ),
         )
     expires = options.get("expires")
     if expires is not None:
         when = parse_datetime(expires)
         if when is None or when < (at or datetime.now(UTC)):
-            return ProofResult(False, _("the proof expired ({v})").format(v=expires))
+            return ProofResult(False, _("the proof expired ({v})").format(v=short(expires)))
+    value = proof.get("proofValue")
     try:
-        signature = multibase_decode(proof.get("proofValue"))  # type: ignore[arg-type]
-    except ValueError:
-        return ProofResult(False, _("proofValue is not a base58btc multibase string"))
+        signature = multibase_decode(value, max_chars=SIGNATURE_CHARS)  # type: ignore[arg-type]
+    except ValueError as e:
+        return ProofResult(
+            False,
+            _("proof.proofValue is not a base58btc Ed25519 signature: {why}").format(why=e),
+        )
     if len(signature) != 64:
-        return ProofResult(False, _("proofValue is not a 64-byte Ed25519 signature"))
+        return ProofResult(False, _("proof.proofValue is not a 64-byte Ed25519 signature"))
     if "@context" in options:
         doc_ctx = secured.get("@context")
         want = options["@context"]
@@ -307,7 +346,7 @@ def verify_proof(
     try:
         controller, public = resolve_verification_method(vm)  # type: ignore[arg-type]
     except ResolutionError as e:
-        return ProofResult(False, str(e), verification_method=str(vm))
+        return ProofResult(False, str(e), verification_method=short(vm))
     try:
         data = hash_data(unsecured, options)
     except (ValueError, TypeError) as e:

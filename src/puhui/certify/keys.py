@@ -134,10 +134,14 @@ def _read_json(path: Path, what: str) -> dict[str, Any]:
             _("{p} not found").format(p=path),
             _("create a key with `puhui keys new --out KEYDIR`"),
         ) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+    except (UnicodeDecodeError, ValueError) as e:  # JSONDecodeError is a ValueError
         raise KeyFileError(
             _("{p}: not valid JSON ({why})").format(p=path, why=e),
             _("restore the {w}").format(w=what),
+        ) from None
+    except RecursionError:
+        raise KeyFileError(
+            _("{p}: JSON nested too deeply").format(p=path), _("restore the {w}").format(w=what)
         ) from None
     if not isinstance(data, dict):
         raise KeyFileError(

@@ -9,7 +9,6 @@ verifies with the same proof, because JCS is canonical. ``svg`` draws the QR wit
 
 from __future__ import annotations
 
-import json
 import zlib
 from collections.abc import Mapping
 from typing import Any
@@ -17,11 +16,12 @@ from typing import Any
 import segno
 
 from puhui.certify.dataintegrity import canonicalize
+from puhui.certify.limits import MAX_CREDENTIAL_BYTES, LimitError, loads
 
 PREFIX = "PUHUI1:"
 _B45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 _B45_INDEX = {c: i for i, c in enumerate(_B45)}
-_MAX_JSON = 1 << 20  # a certificate is a few KB; refuse to inflate more than 1 MB
+_MAX_JSON = MAX_CREDENTIAL_BYTES  # a certificate is a few KB; refuse to inflate more
 
 
 def b45encode(data: bytes) -> str:
@@ -78,13 +78,13 @@ def decode(text: str) -> dict[str, Any]:
     except zlib.error as e:
         raise ValueError(f"not zlib data: {e}") from None
     if d.unconsumed_tail:
-        raise ValueError("inflates to more than 1 MB")
+        raise ValueError(f"inflates to more than {_MAX_JSON // 1024} KB")
     if not d.eof or d.unused_data:  # cut short (or followed by junk): the checksum is not met
         raise ValueError("incomplete or trailing zlib data")
     try:
-        obj = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ValueError(f"not JSON: {e}") from None
+        obj = loads(data, "the JSON inside", max_bytes=_MAX_JSON)
+    except LimitError as e:
+        raise ValueError(str(e)) from None
     if not isinstance(obj, dict):
         raise ValueError("not a JSON object")
     return obj

@@ -22,12 +22,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from puhui.certify import dataintegrity as di
+from puhui.certify.limits import short
 from puhui.i18n import _
 
 MIN_ENTRIES = 131_072
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 _B64URL = re.compile(r"^[A-Za-z0-9_-]+$")
+_INDEX = re.compile(r"[0-9]{1,12}")  # a decimal statusListIndex (lists hold < 10^12 bits)
 _MAX_LIST_BYTES = 16 * 1024 * 1024  # refuse to inflate more than 16 MB (128 M entries)
+# The longest encodedList that can hold such a list: deflate adds at most 5 bytes per 16 KB
+# stored block, gzip a header and trailer; base64 makes 4 characters of 3 bytes. Longer text is
+# refused before it is decoded.
+_MAX_ENCODED_CHARS = 1 + (_MAX_LIST_BYTES + 5 * (_MAX_LIST_BYTES // 16384) + 1024) * 4 // 3
 
 
 def encode_bits(bits: bytes | bytearray) -> str:
@@ -41,6 +47,8 @@ def decode_bits(encoded: str) -> bytearray:
     """Inverse of :func:`encode_bits`; ``ValueError`` on a bad prefix, base64 or gzip stream."""
     if not isinstance(encoded, str) or not encoded.startswith("u") or "=" in encoded:
         raise ValueError("encodedList must be multibase base64url ('u', no padding)")
+    if len(encoded) > _MAX_ENCODED_CHARS:
+        raise ValueError("encodedList is longer than any list of at most 16 MB")
     body = encoded[1:]
     if not _B64URL.match(body):
         raise ValueError("encodedList is not base64url")
@@ -104,6 +112,11 @@ def with_bit(
     return doc
 
 
+def valid_index(raw: str) -> bool:
+    """Whether ``raw`` is a statusListIndex this module reads (1 to 12 decimal digits)."""
+    return bool(_INDEX.fullmatch(raw))
+
+
 def entry(list_id: str, index: int) -> dict[str, Any]:
     """The ``credentialStatus`` value pointing at ``index`` of list ``list_id``."""
     return {
@@ -145,7 +158,7 @@ def check(credential: Mapping[str, Any], status_list: Mapping[str, Any]) -> Stat
         return StatusResult(
             False,
             _("the status list given is {got}, the credential points to {want}").format(
-                got=status_list.get("id"), want=e.get("statusListCredential")
+                got=short(status_list.get("id")), want=short(e.get("statusListCredential"))
             ),
         )
     types = status_list.get("type")
@@ -178,12 +191,14 @@ def check(credential: Mapping[str, Any], status_list: Mapping[str, Any]) -> Stat
             False, _("the status list has fewer than {n} entries").format(n=MIN_ENTRIES)
         )
     raw = e.get("statusListIndex")
-    if not isinstance(raw, str) or not raw.isdigit():
-        return StatusResult(False, _("statusListIndex {v!r} is not a decimal string").format(v=raw))
+    if not isinstance(raw, str) or not valid_index(raw):
+        return StatusResult(
+            False, _("statusListIndex {v} is not a decimal string").format(v=short(raw))
+        )
     index = int(raw)
     if index >= len(bits) * 8:
         return StatusResult(False, _("statusListIndex {i} is outside the list").format(i=index))
-    dated = status_list.get("validFrom", "?")
+    dated = short(status_list.get("validFrom", "?"))
     if get_bit(bits, index):
         return StatusResult(
             False, _("REVOKED (status list of {d}, index {i})").format(d=dated, i=index), True
