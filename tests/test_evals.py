@@ -4,6 +4,7 @@ loopback servers (well-behaved, slow, rate-limiting, failing) and the embedded m
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import os
 import signal
@@ -115,6 +116,31 @@ def test_summary_per_language_with_small_slice_warnings() -> None:
             "    scorer: exact\n    metrics: [vibes]\n",
             "unknown metric 'vibes'",
         ),
+        # a suite's data stays inside its folder
+        (
+            HEAD + "    data: ../capitals.jsonl\n    template: {user: '{input}'}\n"
+            "    scorer: exact\n",
+            "tasks[0].data: ../capitals.jsonl leaves the suite folder",
+        ),
+        (
+            HEAD + "    data: /etc/passwd\n    template: {user: '{input}'}\n    scorer: exact\n",
+            "tasks[0].data: /etc/passwd leaves the suite folder",
+        ),
+        (
+            HEAD + "    data: sub/../../../../etc/passwd\n    template: {user: '{input}'}\n"
+            "    scorer: exact\n",
+            "tasks[0].data: sub/../../../../etc/passwd leaves the suite folder",
+        ),
+        (
+            "name: x\ntasks:\n  - name: t\n    kind: text-classify\n    data: capitals.jsonl\n"
+            "    train: ../../train.jsonl\n",
+            "tasks[0].train: ../../train.jsonl leaves the suite folder",
+        ),
+        (
+            HEAD + "    data: capitals.jsonl\n    template: {user: '{input}'}\n"
+            "    scorer: exact\n    metrics: [vibes]\n",
+            "unknown metric 'vibes'",
+        ),
     ],
 )
 def test_malformed_suite_yaml(tmp_path: Path, puhui: Run, text: str, needle: str) -> None:
@@ -122,6 +148,65 @@ def test_malformed_suite_yaml(tmp_path: Path, puhui: Run, text: str, needle: str
     (tmp_path / "suite.yaml").write_text(text)
     line = assert_one_line_error(puhui("eval", "run", str(tmp_path), "--model", "embedded"), needle)
     assert "suite.yaml" in line
+
+
+def test_suite_data_through_a_link_out_of_the_folder_is_refused(tmp_path: Path, puhui: Run) -> None:
+    secret = tmp_path / "secret.jsonl"
+    secret.write_text((MINI / "capitals.jsonl").read_text())
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "data").symlink_to(tmp_path)  # a folder link that leaves the suite
+    (suite / "suite.yaml").write_text(
+        HEAD + "    data: data/secret.jsonl\n    template: {user: '{input}'}\n    scorer: exact\n"
+    )
+    proc = puhui("eval", "run", str(suite), "--model", "embedded")
+    assert_one_line_error(proc, "suite.yaml: tasks[0].data: data/secret.jsonl leaves the suite")
+    # inside the folder, `..` that stays inside is fine; the user's own --data may be anywhere
+    from puhui.evals.tasks import load_suite
+
+    (suite / "data").unlink()
+    (suite / "sub").mkdir()
+    (suite / "capitals.jsonl").write_text((MINI / "capitals.jsonl").read_text())
+    (suite / "suite.yaml").write_text(
+        HEAD + "    data: sub/../capitals.jsonl\n    template: {user: '{input}'}\n"
+        "    scorer: exact\n"
+    )
+    assert len(load_suite(str(suite)).tasks[0].samples) == 12
+    mine = load_suite(str(suite), data_override={"t": secret})
+    assert len(mine.tasks[0].samples) == 12
+
+
+@pytest.mark.parametrize("name", ["data.jsonl.gz", "data.jsonl"])
+def test_suite_data_bomb_is_refused_while_reading(tmp_path: Path, puhui: Run, name: str) -> None:
+    """257 MiB once decompressed (a 0.3 MB gzip file; a sparse plain file): one line, no
+    MemoryError, and at most the limit is ever inflated."""
+    from puhui.evals.tasks import MAX_DATA_BYTES
+
+    path = tmp_path / name
+    if name.endswith(".gz"):
+        with gzip.open(path, "wb", compresslevel=9) as f:
+            for _ in range(MAX_DATA_BYTES // 2**20 + 1):
+                f.write(b" " * 2**20)
+        assert path.stat().st_size < 2**20
+    else:
+        with open(path, "wb") as f:
+            f.truncate(MAX_DATA_BYTES + 1)
+    (tmp_path / "suite.yaml").write_text(
+        HEAD + f"    data: {name}\n    template: {{user: '{{input}}'}}\n    scorer: exact\n"
+    )
+    proc = puhui("eval", "run", str(tmp_path), "--model", "embedded")
+    assert_one_line_error(proc, name, "larger than 256 MiB")
+    assert "MemoryError" not in proc.stderr
+
+
+def test_damaged_gzip_suite_data_is_one_line(tmp_path: Path, puhui: Run) -> None:
+    data = gzip.compress((MINI / "capitals.jsonl").read_bytes())
+    (tmp_path / "c.jsonl.gz").write_bytes(data[: len(data) // 2])
+    (tmp_path / "suite.yaml").write_text(
+        HEAD + "    data: c.jsonl.gz\n    template: {user: '{input}'}\n    scorer: exact\n"
+    )
+    proc = puhui("eval", "run", str(tmp_path), "--model", "embedded")
+    assert_one_line_error(proc, "c.jsonl.gz", "not a readable gzip file")
 
 
 # ---------------------------------------------------------------- loopback servers
@@ -418,8 +503,9 @@ tasks:
 def _judged_suite(tmp_path: Path, model_line: str = "") -> Path:
     folder = tmp_path / "judged"
     folder.mkdir(exist_ok=True)
+    (folder / "capitals.jsonl").write_bytes((MINI / "capitals.jsonl").read_bytes())
     (folder / "suite.yaml").write_text(
-        JUDGED.format(data=MINI / "capitals.jsonl", model=model_line), encoding="utf-8"
+        JUDGED.format(data="capitals.jsonl", model=model_line), encoding="utf-8"
     )
     return folder
 
@@ -499,12 +585,12 @@ def _plugin(tmp_path: Path, module: str = PLUGIN) -> dict[str, str]:
         "[puhui.suites]\nplugged = puhui_plugin_demo:SUITE\n\n"
         "[puhui.scorers]\nshouty = puhui_plugin_demo:shouty\n"
     )
+    for name in ("capitals.jsonl", "harmful.jsonl"):
+        (site / "plugged" / name).write_bytes((MINI / name).read_bytes())
     (site / "plugged" / "suite.yaml").write_text(
         (MINI / "suite.yaml")
         .read_text()
         .replace("name: mini", "name: plugged", 1)
-        .replace("data: capitals.jsonl", f"data: {MINI / 'capitals.jsonl'}")
-        .replace("data: harmful.jsonl", f"data: {MINI / 'harmful.jsonl'}")
         .replace("scorer: choice", "scorer: shouty"),
         encoding="utf-8",
     )

@@ -24,7 +24,6 @@ label, prediction, groups), ``summary.json`` rebuilt from the log, and ``manifes
 from __future__ import annotations
 
 import csv
-import gzip
 import hashlib
 import io
 import json
@@ -150,9 +149,9 @@ def resolve_data(task: Task) -> Path:
 
 
 def _read_rows(path: Path) -> list[dict[str, str]]:
-    raw = path.read_bytes()
-    if path.suffix == ".gz":
-        raw = gzip.decompress(raw)
+    from puhui.evals.tasks import read_data_file
+
+    raw = read_data_file(path)  # bounded, also when gzipped
     return list(csv.DictReader(io.StringIO(raw.decode("utf-8"))))
 
 

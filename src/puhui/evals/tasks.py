@@ -12,6 +12,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -26,6 +28,10 @@ from puhui.i18n import _
 
 SCORERS = ("exact", "choice", "regex", "numeric", "refusal", "bbq", "judge")
 METRICS = ("accuracy", "refusal_rate", "compliance_rate", "bias_score")
+#: Most bytes a suite data file may hold, plain or once decompressed (suite files come from
+#: whoever wrote the suite; the cap bounds memory and is enforced while reading).
+MAX_DATA_BYTES = 256 * 2**20
+_CHUNK = 2**20
 
 
 @dataclass(frozen=True)
@@ -160,15 +166,54 @@ def _need(mapping: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
     return value
 
 
+def _too_big(path: Path, limit: int) -> PuhuiError:
+    return PuhuiError(
+        _("{path}: suite data larger than {mib} MiB (once decompressed)").format(
+            path=path, mib=limit // 2**20
+        ),
+        _("split the data into smaller files, one task each"),
+    )
+
+
+def read_data_file(path: Path, limit: int = MAX_DATA_BYTES) -> bytes:
+    """The bytes of a suite's data file, gunzipped when it ends in ``.gz``.
+
+    Suite data comes from whoever wrote the suite: at most ``limit`` bytes are read, plain or
+    decompressed, and the cap is enforced while reading (a small gzip bomb never inflates past
+    it). Beyond it, or for a damaged gzip stream, a one-line error names the file.
+    """
+    if path.suffix != ".gz":
+        with open(path, "rb") as f:
+            if os.fstat(f.fileno()).st_size > limit:
+                raise _too_big(path, limit)
+            raw = f.read(limit + 1)  # the file may have grown since
+        if len(raw) > limit:
+            raise _too_big(path, limit)
+        return raw
+    chunks: list[bytes] = []
+    total = 0
+    try:
+        with gzip.open(path, "rb") as f:
+            while chunk := f.read(_CHUNK):  # GzipFile.read(n) inflates at most n bytes
+                total += len(chunk)
+                if total > limit:
+                    raise _too_big(path, limit)
+                chunks.append(chunk)
+    except (OSError, EOFError, zlib.error) as e:
+        raise PuhuiError(
+            _("{path}: not a readable gzip file ({why})").format(path=path, why=e),
+            _("compress it again with gzip, or store it uncompressed"),
+        ) from None
+    return b"".join(chunks)
+
+
 def _read_samples(path: Path, where: str) -> tuple[tuple[Sample, ...], str]:
     if not path.is_file():
         raise PuhuiError(
             _("{where}: data file {path} does not exist").format(where=where, path=path),
             _("fix the `data:` path (relative to suite.yaml)"),
         )
-    raw = path.read_bytes()
-    if path.suffix == ".gz":  # e.g. data/test.jsonl.gz; the hash is of the JSONL itself
-        raw = gzip.decompress(raw)
+    raw = read_data_file(path)  # e.g. data/test.jsonl.gz: the hash is of the JSONL itself
     samples: list[Sample] = []
     seen: set[str] = set()
     for n, line in enumerate(raw.decode("utf-8", errors="replace").splitlines(), 1):
@@ -208,8 +253,25 @@ def _read_samples(path: Path, where: str) -> tuple[tuple[Sample, ...], str]:
     return tuple(samples), hashlib.sha256(raw).hexdigest()
 
 
+def inside_suite(folder: Path, rel: str, at: str) -> Path:
+    """``rel`` (a ``data:``-like field of suite.yaml) as a path inside the suite ``folder``.
+
+    A suite may come from anyone: an absolute path, or one that climbs out with ``..`` or
+    through a symbolic link (both sides are resolved), is a one-line error naming the field.
+    """
+    root = folder.resolve()
+    full = (root / rel).resolve()
+    if Path(rel).is_absolute() or not full.is_relative_to(root):
+        raise PuhuiError(
+            _("{at}: {rel} leaves the suite folder").format(at=at, rel=rel),
+            _("copy the data file into the folder of suite.yaml and give its relative path"),
+        )
+    return full
+
+
 def load_suite(name_or_path: str, *, data_override: Mapping[str, Path] | None = None) -> Suite:
-    """Load and validate a suite. ``data_override`` maps task names to the user's full data."""
+    """Load and validate a suite. ``data_override`` maps task names to the user's full data
+    (the user's own choice: it may be anywhere, unlike the suite's ``data:`` paths)."""
     path = find_suite(name_or_path)
     where = str(path)
     try:
@@ -242,6 +304,8 @@ def load_suite(name_or_path: str, *, data_override: Mapping[str, Path] | None = 
             from puhui.evals.classifiers import parse_table
 
             table = parse_table(t, at)
+            if table.get("data"):
+                inside_suite(path.parent, str(table["data"]), f"{at}.data")
             override = (data_override or {}).get(tname)
             if override is not None:
                 table["data_path"] = str(override)
@@ -289,7 +353,7 @@ def load_suite(name_or_path: str, *, data_override: Mapping[str, Path] | None = 
             )
         data_path = (data_override or {}).get(tname)
         if data_path is None:
-            data_path = path.parent / str(_need(t, "data", str, at))
+            data_path = inside_suite(path.parent, str(_need(t, "data", str, at)), f"{at}.data")
         samples, digest = _read_samples(Path(data_path), at)
         tasks.append(
             Task(

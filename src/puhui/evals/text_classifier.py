@@ -59,7 +59,7 @@ def parse_text_task(
     data_override: Path | None = None,
 ) -> Task:
     """Validate one ``kind: text-classify`` task of suite.yaml and read its samples."""
-    from puhui.evals.tasks import Task, Template, _read_samples
+    from puhui.evals.tasks import Task, Template, _read_samples, inside_suite
 
     name = str(t["name"])
     for key in ("data", "train"):
@@ -75,9 +75,9 @@ def parse_text_task(
                 _("{at}.metrics: unknown metric {m!r}").format(at=at, m=m),
                 _("use one of: {names}").format(names=", ".join(METRICS)),
             )
-    data_path = data_override or suite_dir / str(t["data"])
+    data_path = data_override or inside_suite(suite_dir, str(t["data"]), f"{at}.data")
     samples, digest = _read_samples(Path(data_path), at)
-    train_path = suite_dir / str(t["train"])
+    train_path = inside_suite(suite_dir, str(t["train"]), f"{at}.train")
     train, train_digest = _read_samples(train_path, f"{at}.train")
     labels = sorted({str(s.target) for s in train if s.target is not None})
     if len(labels) < 2 or any(s.target is None or isinstance(s.target, list) for s in train):
