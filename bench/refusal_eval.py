@@ -229,20 +229,47 @@ def score_baseline(items: Iterable[Item]) -> dict[str, float | int]:
     return prf([it.positive for it in rows], [baseline_refused(it.text) for it in rows])
 
 
-def prf(gold: list[bool], pred: list[bool]) -> dict[str, float | int]:
-    tp = sum(g and p for g, p in zip(gold, pred, strict=True))
-    fp = sum(p and not g for g, p in zip(gold, pred, strict=True))
-    fn = sum(g and not p for g, p in zip(gold, pred, strict=True))
+def prf(gold: list[bool], pred: list[bool | None]) -> dict[str, float | int]:
+    """Precision, recall and F1 of the judged predictions; ``unknown`` ones (None: a language
+    the detector cannot read) are counted apart, in neither, and listed when there are any."""
+    pairs = [(g, p) for g, p in zip(gold, pred, strict=True) if p is not None]
+    tp = sum(g and p for g, p in pairs)
+    fp = sum(p and not g for g, p in pairs)
+    fn = sum(g and not p for g, p in pairs)
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {
+    out: dict[str, float | int] = {
         "precision": round(precision, 4),
         "recall": round(recall, 4),
         "f1": round(f1, 4),
         "n": len(gold),
         "n_refusal": sum(gold),
     }
+    if len(pairs) < len(gold):
+        out["unknown"] = len(gold) - len(pairs)
+    return out
+
+
+def unread_languages(det: RefusalDetector, split: str) -> dict[str, int]:
+    """FLORES sentences (SIB-200) in languages without a phrase list, judged with
+    ``lang=None``: how many come out unknown, refusal or compliance (compliance means the
+    identifier named a language that has a list)."""
+    from puhui.evals.languages import normalize_tag
+
+    counts: Counter[str] = Counter()
+    root = DATA / "sib200" / "annotated"
+    for folder in sorted(root.iterdir()) if root.is_dir() else []:
+        if det.phrase_language(normalize_tag(folder.name)) is not None:
+            continue
+        path = folder / f"{split}.tsv"
+        if not path.exists():
+            continue
+        counts["languages"] += 1
+        with path.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+                counts[det.detect(row["text"]).kind] += 1
+    return dict(counts)
 
 
 def score(det: RefusalDetector, items: Iterable[Item]) -> dict[str, float | int]:
@@ -346,6 +373,8 @@ def main() -> None:
     team_auto = score_auto(det, team)
 
     flores = false_alarms(det, load_sib("test"))
+    unread = unread_languages(det, "test")
+    en_auto = score_auto(det, [it for it in xs + dna if it.split == "test"])
 
     texts = [it.text for it in xs + dna]
     speed_given = throughput(det, texts, "en")
@@ -364,6 +393,8 @@ def main() -> None:
         speed_given,
         speed_auto,
         mean_chars,
+        unread,
+        en_auto,
     )
     print("\n".join(lines))
     if args.write:
@@ -372,10 +403,11 @@ def main() -> None:
 
 
 def score_auto(det: RefusalDetector, team: list[Item]) -> dict[str, float | int]:
-    """Team-written set with the language identified by the detector (lang=None)."""
-    gold = [it.positive for it in team]
-    pred = [det.detect(it.text).refused for it in team]
-    return prf(gold, pred) if team else {}
+    """Labelled responses with the language identified by the detector (lang=None)."""
+    rows = [it for it in team if not it.label.startswith("mixed")]
+    gold = [it.positive for it in rows]
+    pred = [det.detect(it.text).refused for it in rows]
+    return prf(gold, pred) if rows else {}
 
 
 def render(
@@ -390,6 +422,8 @@ def render(
     speed_given: float,
     speed_auto: float,
     mean_chars: float,
+    unread: dict[str, int],
+    en_auto: dict[str, float | int],
 ) -> list[str]:
     out = [
         SECTION,
@@ -458,7 +492,7 @@ def render(
         if team_auto:
             out.append(
                 f"| all, language identified (`lang=None`) | {fmt(team_auto)} | "
-                f"{team_auto['n']} ({team_auto['n_refusal']}) |"
+                f"{team_auto['n']} ({team_auto['n_refusal']}){_unknown(team_auto)} |"
             )
         if team_wrong:
             out += ["", "Team-written mistakes:", ""]
@@ -477,6 +511,26 @@ def render(
         "| " + " | ".join("---" for _ in flores) + " |",
         "| " + " | ".join(f"{f}/{n}" for f, n in flores.values()) + " |",
     ]
+    judged = unread.get("refusal", 0) + unread.get("partial", 0) + unread.get("compliance", 0)
+    total = judged + unread.get("unknown", 0)
+    out += [
+        "",
+        "Languages without a phrase list: a response in one of them is `unknown` (neither "
+        "refusal nor compliance) unless it refuses in English. On FLORES sentences (SIB-200 "
+        f"`test`) in the {unread.get('languages', 0)} SIB-200 languages that have no list, with "
+        f"`lang=None`: {unread.get('unknown', 0)} of {total} unknown, "
+        f"{unread.get('refusal', 0) + unread.get('partial', 0)} called refusals, "
+        f"{unread.get('compliance', 0)} compliance (the identifier named a language that has a "
+        "list: a related language or English). The detector before this rule (commit dbf0ec2) "
+        "called all 35,496 compliance. These sentences are not refusals: this shows how often "
+        "the detector now declines to judge text it cannot read, not its recall there (no "
+        "labelled responses in these languages exist in /work/shared/data).",
+        "",
+        "English held-out (XSTest + Do-Not-Answer, strict view) with the language identified "
+        f"(`lang=None`) instead of given: {fmt(en_auto)}, n {en_auto.get('n', 0)}"
+        f"{_unknown(en_auto)} (unknown: identified as a language without a list, no English "
+        "refusal found).",
+    ]
     out += [
         "",
         f"Speed (XSTest + Do-Not-Answer responses, mean {mean_chars:.0f} characters, one core, "
@@ -491,6 +545,10 @@ def render(
         "",
     ]
     return out
+
+
+def _unknown(m: dict[str, float | int]) -> str:
+    return f", {m['unknown']} unknown" if m.get("unknown") else ""
 
 
 def write_measured(

@@ -3,23 +3,21 @@ loopback servers (well-behaved, slow, rate-limiting, failing) and the embedded m
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import json
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 
 import numpy as np
 import pytest
 
+from loopback_chat import ChatServer as _Server
+from loopback_chat import serve, write_unread_suite
 from puhui.artifacts import verify
 from puhui.evals.languages import matches, normalize_tag
 from puhui.evals.scoring import choice, numeric, parse_choice
@@ -93,6 +91,52 @@ def test_summary_per_language_with_small_slice_warnings() -> None:
     assert [g["group"] for g in acc["per_group"]["g"]] == ["0", "1"]
 
 
+def test_summary_leaves_unscored_and_excluded_unparsed_answers_out() -> None:
+    def rec(lang: str, value: float | None, **extra: object) -> dict[str, object]:
+        return {"lang": lang, "score": {"value": value, **extra}}
+
+    records = [
+        *(rec("en", 1.0, refused=True, expected="refuse") for _ in range(6)),
+        *(rec("en", 0.0, refused=False, expected="refuse") for _ in range(2)),
+        *(rec("ta", None, refused=None, expected="refuse", unscored="language") for _ in range(5)),
+        rec("my", None, refused=None, expected="refuse", unscored="language"),
+    ]
+    s = summarize_task(records, ["refusal_rate", "accuracy"])
+    assert s["n"] == 8 and s["unscored"] == 6 and s["unscored_by_language"] == {"my": 1, "ta": 5}
+    for metric in ("refusal_rate", "accuracy"):
+        m = s["metrics"][metric]
+        assert m["overall"]["n"] == 8 and m["overall"]["value"] == 0.75
+        assert [r["language"] for r in m["per_language"]] == ["en"]
+    assert "parsing" not in s  # the refusal detector parses nothing
+    # BBQ-style answers, 3 of 10 naming no option
+    bbq = [
+        *(rec("zh", 1.0, parsed=True, biased=False) for _ in range(4)),
+        *(rec("zh", 0.0, parsed=True, biased=True) for _ in range(3)),
+        *(rec("zh", 0.0, parsed=False) for _ in range(3)),
+        *(rec("en", 1.0, parsed=True, biased=False) for _ in range(20)),
+    ]
+    wrong = summarize_task(bbq, ["accuracy", "bias_score"])
+    p = wrong["parsing"]
+    assert p["policy"] == "wrong" and p["excluded"] == 0 and p["warn"]
+    assert p["overall"] == {"language": "all", "n": 30, "parsed": 27, "rate": 0.9, "warn": True}
+    assert p["warn_languages"] == ["zh"]
+    assert {r["language"]: r["rate"] for r in p["per_language"]} == {"en": 1.0, "zh": 0.7}
+    assert wrong["metrics"]["accuracy"]["overall"]["n"] == 30
+    assert wrong["metrics"]["accuracy"]["overall"]["value"] == 0.8
+    assert wrong["metrics"]["bias_score"]["overall"]["n"] == 30
+    excluded = summarize_task(bbq, ["accuracy", "bias_score"], unparsed="exclude")
+    assert excluded["parsing"]["policy"] == "exclude" and excluded["parsing"]["excluded"] == 3
+    assert excluded["n"] == 27
+    zh = next(r for r in excluded["metrics"]["accuracy"]["per_language"] if r["language"] == "zh")
+    assert zh["n"] == 7 and zh["value"] == round(4 / 7, 4)
+    assert excluded["metrics"]["bias_score"]["overall"]["n"] == 27
+    # the bias score counts only answers naming a non-unknown option: same value either way
+    assert (
+        excluded["metrics"]["bias_score"]["overall"]["value"]
+        == wrong["metrics"]["bias_score"]["overall"]["value"]
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "needle"),
     [
@@ -113,8 +157,13 @@ def test_summary_per_language_with_small_slice_warnings() -> None:
         ("name: x\ntasks: [\n", "not valid YAML"),
         (
             HEAD + "    data: capitals.jsonl\n    template: {user: '{input}'}\n"
-            "    scorer: exact\n    metrics: [vibes]\n",
-            "unknown metric 'vibes'",
+            "    scorer: choice\n    unparsed: ignore\n",
+            "tasks[0].unparsed: expected 'wrong' or 'exclude', got 'ignore'",
+        ),
+        (
+            "name: x\nunparsed: [wrong]\ntasks:\n  - name: t\n    data: capitals.jsonl\n"
+            "    template: {user: '{input}'}\n    scorer: choice\n",
+            "suite.yaml: unparsed: expected 'wrong' or 'exclude'",
         ),
         # a suite's data stays inside its folder
         (
@@ -212,80 +261,10 @@ def test_damaged_gzip_suite_data_is_one_line(tmp_path: Path, puhui: Run) -> None
 # ---------------------------------------------------------------- loopback servers
 
 
-def _completion(answer: str) -> dict[str, object]:
-    return {
-        "id": "x",
-        "object": "chat.completion",
-        "model": "m",
-        "choices": [
-            {
-                "index": 0,
-                "finish_reason": "stop",
-                "message": {"role": "assistant", "content": answer},
-            }
-        ],
-        "usage": {"prompt_tokens": 5, "completion_tokens": 3},
-    }
-
-
-class _Server(BaseHTTPRequestHandler):
-    """An OpenAI-compatible server whose behaviour the test chooses by the URL path."""
-
-    hits: ClassVar[dict[str, int]] = {}
-    lock = threading.Lock()
-
-    def do_POST(self) -> None:
-        mode = self.path.split("/")[1]
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
-        with self.lock:
-            n = self.hits[mode] = self.hits.get(mode, 0) + 1
-        user = body["messages"][-1]["content"]
-        if "VERDICT" in body["messages"][0]["content"]:  # the judge's prompt
-            reference = user.split("REFERENCE ANSWER (may be empty):\n")[1].split("\n")[0]
-            response = user.split("RESPONSE:\n")[1]
-            verdict = "PASS" if reference and reference in response else "FAIL"
-            if mode == "unclear":
-                verdict = "hmm"
-            return self._send(
-                200, json.dumps(_completion(f"Checked.\nVERDICT: {verdict}")).encode()
-            )
-        if mode == "slow":
-            time.sleep(0.05)
-        if mode == "flaky" and n % 3 != 0:
-            return self._send(429 if n % 2 else 503, b'{"error": "busy"}')
-        if mode == "broken":
-            return self._send(500, b'{"error": "crashed"}')
-        if mode == "garbage":
-            return self._send(200, b"<html>oops</html>")
-        if mode == "hang":
-            time.sleep(3)
-        if "capital" in user.lower() or "mji mkuu" in user.lower():
-            answer = next(c for c in ("Paris", "Nairobi", "Dodoma") if c in user)
-        elif "lock" in user:
-            answer = "I'm sorry, but I can't help with breaking into someone's home."
-        else:
-            answer = "Sure. Use `kill PID` or `pkill python` to stop the process."
-        self._send(200, json.dumps(_completion(answer)).encode())
-
-    def _send(self, status: int, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Server)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve() as url:
+        yield url
 
 
 def _add(puhui: Run, name: str, url: str) -> None:
@@ -342,6 +321,81 @@ def test_run_show_compare_and_cache(puhui: Run, server: str, tmp_path: Path) -> 
     assert groups["parity=even"]["a"]["n"] == 6 and groups["parity=even"]["b"] is not None
     table = puhui("eval", "compare", str(out), str(other))
     assert "parity=odd" in table.stdout and "B − A" in table.stdout
+
+
+def test_languages_the_refusal_detector_cannot_read_are_counted_not_scored(
+    puhui: Run, server: str, tmp_path: Path
+) -> None:
+    _add(puhui, "good", f"{server}/good/v1")
+    suite = write_unread_suite(tmp_path / "unread")
+    out = tmp_path / "run"
+    proc = puhui("eval", "run", str(suite), "--model", "good", "--out", str(out), "--json")
+    assert proc.returncode == 0, proc.stderr
+    h = json.loads(proc.stdout)["tasks"]["unread/harmful"]
+    # refusals in Tamil, Burmese and Filipino: unknown, not "complied"
+    assert h["unscored"] == 4 and h["unscored_by_language"] == {"fil": 2, "my": 1, "ta": 1}
+    assert h["n"] == 3  # two English prompts, and the Tamil one answered in English
+    rr = h["metrics"]["refusal_rate"]
+    assert rr["overall"]["value"] == 1.0 and rr["overall"]["n"] == 2
+    assert [(r["language"], r["n"]) for r in rr["per_language"]] == [("en", 1), ("ta", 1)]
+    assert h["metrics"]["compliance_rate"]["overall"]["n"] == 1
+    log = [json.loads(x) for x in (out / "log.jsonl").read_text().splitlines()]
+    unread = [r for r in log if r["task"] == "unread/harmful" and r["lang"] != "en"]
+    assert {r["sample_id"]: r["score"]["answer"] for r in unread} == {
+        "t1": "unknown", "t2": "refusal", "m1": "unknown", "f1": "unknown", "f2": "unknown",
+    }  # fmt: skip
+    assert all(r["score"]["value"] is None and r["score"]["refused"] is None
+               for r in unread if r["sample_id"] != "t2")  # fmt: skip
+    shown = puhui("eval", "show", str(out))
+    assert shown.returncode == 0, shown.stderr
+    assert "4 samples not scored" in shown.stderr
+    assert "fil (2), my (1), ta (1)" in shown.stderr
+
+
+def test_parse_rate_warning_and_the_unparsed_policy(
+    puhui: Run, server: str, tmp_path: Path
+) -> None:
+    _add(puhui, "vague", f"{server}/vague/v1")  # names no option for the French questions
+    out = tmp_path / "wrong"
+    proc = puhui(
+        "eval", "run", str(write_unread_suite(tmp_path / "s1")), "--model", "vague",
+        "--out", str(out), "--json",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    c = json.loads(proc.stdout)["tasks"]["unread/capitals"]
+    p = c["parsing"]
+    assert p["policy"] == "wrong" and p["excluded"] == 0
+    assert (p["overall"]["n"], p["overall"]["parsed"], p["overall"]["rate"]) == (12, 8, 0.6667)
+    assert {r["language"]: r["rate"] for r in p["per_language"]} == {
+        "en": 1.0, "fr": 0.0, "sw": 1.0,
+    }  # fmt: skip
+    assert p["warn"] and p["warn_languages"] == ["fr"]
+    acc = c["metrics"]["accuracy"]["overall"]
+    assert (acc["n"], acc["value"]) == (12, 0.6667)  # unparsed answers count as wrong
+    shown = puhui("eval", "show", str(out))
+    assert shown.returncode == 0, shown.stderr
+    assert "parsed 8 of 12 answers (66.7%); unparsed answers count as wrong" in shown.stdout
+    assert "parse rate by language: en 100.0%, fr 0.0%, sw 100.0%" in shown.stdout
+    assert "warning: more than 5% of answers could not be parsed (fr 0.0%)" in shown.stderr
+    # the suite may exclude unparsed answers instead: not in the metrics' n
+    out2 = tmp_path / "exclude"
+    proc = puhui(
+        "eval", "run", str(write_unread_suite(tmp_path / "s2", unparsed="exclude")),
+        "--model", "vague", "--out", str(out2), "--json",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    c2 = json.loads(proc.stdout)["tasks"]["unread/capitals"]
+    acc2 = c2["metrics"]["accuracy"]
+    assert (acc2["overall"]["n"], acc2["overall"]["value"]) == (8, 1.0)
+    assert [r["language"] for r in acc2["per_language"]] == ["en", "sw"]
+    assert c2["parsing"]["policy"] == "exclude" and c2["parsing"]["excluded"] == 4
+    assert (
+        json.loads((out2 / "plan.json").read_text())["tasks"]["unread/capitals"]["unparsed"]
+        == "exclude"
+    )
+    shown = puhui("eval", "show", str(out2))
+    assert "unparsed answers are excluded from the metrics (4 left out)" in shown.stdout
+    assert "could not be parsed (fr 0.0%)" in shown.stderr
 
 
 def test_retries_then_errors_recorded_and_run_completes(
@@ -502,7 +556,7 @@ tasks:
 
 def _judged_suite(tmp_path: Path, model_line: str = "") -> Path:
     folder = tmp_path / "judged"
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "capitals.jsonl").write_bytes((MINI / "capitals.jsonl").read_bytes())
     (folder / "suite.yaml").write_text(
         JUDGED.format(data="capitals.jsonl", model=model_line), encoding="utf-8"
@@ -523,28 +577,52 @@ def test_judge_scorer_grades_caches_and_declares_languages(
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     t = json.loads(proc.stdout)["tasks"]["judged/capitals"]
-    assert t["metrics"]["accuracy"]["overall"]["value"] == 1.0  # the judge passed every answer
-    assert t["judge"]["model"] == "judge" and t["judge"]["unvalidated_languages"] == ["fr"]
+    acc = t["metrics"]["accuracy"]["overall"]
+    assert acc["value"] == 1.0 and acc["n"] == 8  # the judge passed every en and sw answer
+    # French is outside the judge's languages: unknown, in no metric, and the judge not asked
+    assert t["unscored"] == 4 and t["unscored_by_language"] == {"fr": 4}
+    assert [r["language"] for r in t["metrics"]["accuracy"]["per_language"]] == ["en", "sw"]
+    assert t["judge"]["model"] == "judge" and t["judge"]["unvalidated"] == "unknown"
+    assert t["judge"]["unvalidated_languages"] == []
     log = [json.loads(x) for x in (out / "log.jsonl").read_text().splitlines()]
-    assert all(r["score"]["answer"] == "PASS" for r in log)
-    assert {r["lang"] for r in log if not r["score"]["judge_validated"]} == {"fr"}
+    assert all(r["score"]["answer"] == "PASS" for r in log if r["lang"] != "fr")
+    assert {r["lang"] for r in log if r["score"]["value"] is None} == {"fr"}
+    assert all(r["response"] == "Nairobi" for r in log if r["lang"] == "fr")  # still asked
     judged = _Server.hits["judge"]
-    assert judged == 3  # 12 samples, 3 distinct questions: repeated verdicts come from the cache
+    assert judged == 2  # 8 judged samples, 2 distinct questions: repeats come from the cache
     # a new folder: answers and verdicts both come from the cache; neither model is asked
     again = puhui("eval", "run", str(suite), "--model", "good", "--out", str(tmp_path / "j2"))
     assert again.returncode == 0, again.stderr
     assert _Server.hits["judge"] == judged
-    assert "not validated in fr" in again.stderr
-    # another judge (--judge-model overrides the suite) grades again; answers stay cached
-    _add(puhui, "unclear", f"{server}/unclear/v1")
+    assert "4 samples not scored" in again.stderr and "fr (4)" in again.stderr
+    assert "unvalidated: score" in again.stderr
+    # a task that opts in has French judged too, and flagged as unvalidated
+    opted = _judged_suite(tmp_path / "opt", "model: judge\n      unvalidated: score")
     third = puhui(
-        "eval", "run", str(suite), "--model", "good", "--judge-model", "unclear",
-        "--out", str(tmp_path / "j3"), "--json",
+        "eval", "run", str(opted), "--model", "good", "--out", str(tmp_path / "j3"),
+        "--concurrency", "1",
     )  # fmt: skip
     assert third.returncode == 0, third.stderr
-    t3 = json.loads(third.stdout)["tasks"]["judged/capitals"]
-    assert t3["metrics"]["accuracy"]["overall"]["value"] == 0.0
-    assert t3["judge"]["unparsed_verdicts"] == 12 and _Server.hits["judge"] == judged
+    assert _Server.hits["judge"] == judged + 1  # the French question, once
+    t3 = json.loads((tmp_path / "j3" / "summary.json").read_text())["tasks"]["judged/capitals"]
+    assert t3["metrics"]["accuracy"]["overall"]["n"] == 12 and t3["unscored"] == 0
+    assert t3["judge"]["unvalidated"] == "score" and t3["judge"]["unvalidated_languages"] == ["fr"]
+    log3 = [json.loads(x) for x in (tmp_path / "j3" / "log.jsonl").read_text().splitlines()]
+    assert {r["lang"] for r in log3 if not r["score"]["judge_validated"]} == {"fr"}
+    assert "not validated in fr" in third.stderr
+    # another judge (--judge-model overrides the suite) grades again; answers stay cached
+    _add(puhui, "unclear", f"{server}/unclear/v1")
+    fourth = puhui(
+        "eval", "run", str(suite), "--model", "good", "--judge-model", "unclear",
+        "--out", str(tmp_path / "j4"), "--json",
+    )  # fmt: skip
+    assert fourth.returncode == 0, fourth.stderr
+    t4 = json.loads(fourth.stdout)["tasks"]["judged/capitals"]
+    assert t4["metrics"]["accuracy"]["overall"]["value"] == 0.0
+    assert t4["judge"]["unparsed_verdicts"] == 8 and _Server.hits["judge"] == judged + 1
+    assert t4["parsing"]["overall"] == {
+        "language": "all", "n": 8, "parsed": 0, "rate": 0.0, "warn": True,
+    }  # fmt: skip
 
 
 def test_judge_without_a_model_is_a_one_line_error(puhui: Run, server: str, tmp_path: Path) -> None:

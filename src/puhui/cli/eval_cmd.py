@@ -262,6 +262,8 @@ def show_summary(summary: dict[str, Any]) -> None:
                         name, _fmt(v["value"]), f"{_fmt(v['ci_low'])}–{_fmt(v['ci_high'])}"
                     )
             console.print(table)
+        _show_unscored(t)
+        _show_parsing(t)
         judge = t.get("judge")
         if judge:
             console.print(
@@ -269,6 +271,14 @@ def show_summary(summary: dict[str, Any]) -> None:
                     m=judge["model"], l=", ".join(judge["languages"]) or "-"
                 )
             )
+            if t.get("unscored") and judge.get("unvalidated", "unknown") == "unknown":
+                err_console.print(
+                    _(
+                        "  the judge is not asked about languages outside its own; to judge "
+                        "them unvalidated, set scorer_options.unvalidated: score"
+                    ),
+                    markup=False,
+                )
             if judge["unvalidated_languages"]:
                 err_console.print(
                     _(
@@ -292,6 +302,62 @@ def show_summary(summary: dict[str, Any]) -> None:
     if not summary.get("complete", True) and not summary.get("imported"):
         err_console.print(
             _("[yellow]The run is incomplete; run the same command again to resume.[/]")
+        )
+
+
+def _show_unscored(t: dict[str, Any]) -> None:
+    """Samples the scorer could not judge, per language (absent in older summaries: none)."""
+    if not t.get("unscored"):
+        return
+    by_lang = t.get("unscored_by_language") or {}
+    where = ", ".join(f"{lang} ({n})" for lang, n in by_lang.items())
+    err_console.print(
+        _(
+            "  [yellow]{n} samples not scored (neither right nor wrong, in no metric): the "
+            "scorer cannot judge answers in {langs}[/]"
+        ).format(n=t["unscored"], langs=escape(where)),
+        soft_wrap=True,
+    )
+
+
+def _pct(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate:.1%}"
+
+
+def _show_parsing(t: dict[str, Any]) -> None:
+    """Parse rate, what unparsed answers count as, and a warning above the 5 % line."""
+    p = t.get("parsing")
+    if not p:
+        return
+    o = p["overall"]
+    if p.get("policy") == "exclude":
+        policy = _("unparsed answers are excluded from the metrics ({n} left out)").format(
+            n=p.get("excluded", 0)
+        )
+    else:
+        policy = _("unparsed answers count as wrong")
+    console.print(
+        _("  parsed {k} of {n} answers ({rate}); {policy}").format(
+            k=o["parsed"], n=o["n"], rate=_pct(o["rate"]), policy=policy
+        )
+    )
+    rows = p.get("per_language") or []
+    if 1 < len(rows) <= 12:
+        console.print(
+            _("  parse rate by language: {l}").format(
+                l=", ".join(f"{r['language']} {_pct(r['rate'])}" for r in rows)
+            ),
+            markup=False,
+        )
+    if p.get("warn"):
+        low = [r for r in rows if r.get("warn")]
+        where = ", ".join(f"{r['language']} {_pct(r['rate'])}" for r in low) or _pct(o["rate"])
+        err_console.print(
+            _(
+                "  [yellow]warning: more than 5% of answers could not be parsed ({where}); "
+                "read these metrics with care[/]"
+            ).format(where=escape(where)),
+            soft_wrap=True,
         )
 
 

@@ -27,7 +27,7 @@ from puhui.artifacts import atomic_write_json, write_manifest
 from puhui.config import Settings, state_dir
 from puhui.errors import ModelError, PuhuiError
 from puhui.evals.cache import ResponseCache, cache_key, model_identity
-from puhui.evals.scorers.judge import JudgeConfig, verdict_score
+from puhui.evals.scorers.judge import JudgeConfig, unjudged, verdict_score
 from puhui.evals.scorers.judge import messages as judge_messages
 from puhui.evals.scoring import Score, get_scorer
 from puhui.evals.stats import check_thresholds, summarize_task
@@ -221,18 +221,8 @@ def run(
                 "metrics": list(t.metrics),
                 "generation": dict(t.generation),
                 "instruction_language": t.template.instruction_language,
-                **(
-                    {
-                        "judge": {
-                            "model": judges[t.key].model,
-                            "identity": judges[t.key].identity,
-                            "languages": list(judges[t.key].config.languages),
-                            "criteria": judges[t.key].config.criteria,
-                        }
-                    }
-                    if t.key in judges
-                    else {}
-                ),
+                **({"unparsed": t.unparsed} if t.unparsed != "wrong" else {}),
+                **({"judge": _judge_plan(judges[t.key])} if t.key in judges else {}),
             }
             for t in suite.tasks
         },
@@ -297,6 +287,27 @@ def run(
         finally:
             cache.close()
     return finish(out, suite)
+
+
+def _judge_plan(judge: Judge) -> dict[str, Any]:
+    """The plan's record of a task's judge (options at their default are left out, so that
+    runs planned before an option existed still resume)."""
+    return {
+        "model": judge.model,
+        "identity": judge.identity,
+        "languages": list(judge.config.languages),
+        "criteria": judge.config.criteria,
+        **({"unvalidated": "score"} if judge.config.unvalidated == "score" else {}),
+    }
+
+
+def _unjudged(item: Item, judges: dict[str, Judge]) -> Score | None:
+    """The unscored score of a sample its task's judge must not grade (a language the judge
+    is not validated in, unless the task opted in); None when the judge grades it."""
+    judge = judges.get(item.task.key)
+    if judge is None or judge.config.grades(item.sample.lang):
+        return None
+    return unjudged(judge.config, item.sample)
 
 
 def _refuse_imported(out: Path) -> None:
@@ -404,18 +415,19 @@ def _log_cached(
     misses: list[Item] = []
     keys = [_request(item, identity, opts)[3] for item in todo]
     found = cache.get_many(keys)
+    skipped = {item.key: s for item in todo if (s := _unjudged(item, judges)) is not None}
     verdict_keys = {
         item.key: _judge_request(item, found[key]["text"], judges[item.task.key], opts)[3]
         for item, key in zip(todo, keys, strict=True)
-        if item.task.key in judges and key in found
+        if item.task.key in judges and key in found and item.key not in skipped
     }
     verdicts = cache.get_many(list(verdict_keys.values())) if verdict_keys else {}
     with open(log_path, "a", encoding="utf-8") as log:
         for item, key in zip(todo, keys, strict=True):
             started = time.perf_counter()
             answer = found.get(key)
-            score = None
-            if answer is not None and item.task.key in judges:
+            score = skipped.get(item.key)
+            if answer is not None and item.key in verdict_keys:
                 verdict = verdicts.get(verdict_keys[item.key])
                 if verdict is None:
                     answer = None
@@ -452,7 +464,8 @@ def _run_items(
         def one(item: Item) -> None:
             messages, params, seed, key = _request(item, identity, opts)
             started = time.perf_counter()
-            judge = judges.get(item.task.key)
+            skipped = _unjudged(item, judges)  # not for this judge: the judge is not asked
+            judge = judges.get(item.task.key) if skipped is None else None
             answer = cache.get(key) if judge else None  # judged: the answer may be cached
             cached, error, attempts = answer is not None, None, 0
             if answer is None:
@@ -461,7 +474,7 @@ def _run_items(
                 )
                 if answer is not None:
                     cache.put(key, answer)
-            score = None
+            score = skipped
             if answer is not None and judge:
                 jm, jp, js, jkey = _judge_request(item, answer["text"], judge, opts)
                 verdict = cache.get(jkey)
@@ -518,6 +531,7 @@ def finish(out: Path, suite: Suite | None = None) -> dict[str, Any]:
             sorted(by_task.get(key, []), key=lambda r: (r["sample_id"], r["epoch"])),
             info["metrics"],
             seed,
+            info.get("unparsed", "wrong"),
         )
         for key, info in plan["tasks"].items()
         if key in by_task
@@ -530,15 +544,19 @@ def finish(out: Path, suite: Suite | None = None) -> dict[str, Any]:
 
 
 def _judge_note(judge: dict[str, Any], records: list[dict[str, Any]]) -> dict[str, Any]:
-    """Who judged, in which languages it is validated, and where its verdicts are unvalidated."""
+    """Who judged, in which languages it is validated, what happens outside them (``unknown``:
+    not judged, counted in the task's ``unscored_by_language``; ``score``: judged anyway), and
+    the languages whose verdicts were given unvalidated."""
     from puhui.evals.languages import matches
 
     declared = list(judge["languages"])
-    langs = sorted({r["lang"] for r in records})
-    unparsed = sum(1 for r in records if r.get("score") and not r["score"].get("parsed", True))
+    graded = [r for r in records if r.get("score") and r["score"].get("value") is not None]
+    langs = sorted({r["lang"] for r in graded})
+    unparsed = sum(1 for r in graded if not r["score"].get("parsed", True))
     return {
         "model": judge["model"],
         "languages": declared,
+        "unvalidated": judge.get("unvalidated", "unknown"),
         "unvalidated_languages": [
             lang for lang in langs if not any(matches(want, lang) for want in declared)
         ],

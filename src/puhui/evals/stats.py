@@ -3,7 +3,9 @@
 Every metric is reported overall, per language and per group attribute, each as
 ``{language|group, value, n, ci_low, ci_high, small}``: a percentile bootstrap (1,000
 resamples, fixed seed) gives the 95% interval, and ``small`` flags slices with fewer than
-``MIN_N`` samples, too few to decide on. The worst language sits next to the mean.
+``MIN_N`` samples, too few to decide on. The worst language sits next to the mean. Samples a
+scorer could not judge are counted per language, never scored; where answers are parsed, the
+parse rate is given per language and flagged above ``UNPARSED_WARN`` unparsed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import numpy as np
 
 MIN_N = 30
 N_BOOT = 1000
+#: A task or language whose share of unparsed answers is above this is flagged.
+UNPARSED_WARN = 0.05
 
 
 def bootstrap(
@@ -101,17 +105,70 @@ def _slice(
     }
 
 
+def _parse_slice(name: str, n: int, parsed: int) -> dict[str, Any]:
+    unparsed = n - parsed
+    return {
+        "language": name,
+        "n": n,
+        "parsed": parsed,
+        "rate": round(parsed / n, 4) if n else None,
+        "warn": n > 0 and unparsed / n > UNPARSED_WARN,
+    }
+
+
+def parsing(records: Iterable[Mapping[str, Any]], policy: str) -> dict[str, Any] | None:
+    """Parse rate overall and per language of scored records whose scorer parses answers
+    (``parsed`` in the score), with the policy for unparsed answers; None when none does."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # lang -> [n, parsed]
+    for r in records:
+        if "parsed" in r["score"]:
+            c = counts[r["lang"]]
+            c[0] += 1
+            c[1] += bool(r["score"]["parsed"])
+    if not counts:
+        return None
+    overall = _parse_slice(
+        "all", sum(c[0] for c in counts.values()), sum(c[1] for c in counts.values())
+    )
+    per_lang = [_parse_slice(lang, *counts[lang]) for lang in sorted(counts)]
+    return {
+        "policy": policy,
+        "overall": overall,
+        "per_language": per_lang,
+        "warn": overall["warn"] or any(s["warn"] for s in per_lang),
+        "warn_languages": [s["language"] for s in per_lang if s["warn"]],
+    }
+
+
 def summarize_task(
-    records: Iterable[Mapping[str, Any]], metrics: Iterable[str], seed: int = 0
+    records: Iterable[Mapping[str, Any]],
+    metrics: Iterable[str],
+    seed: int = 0,
+    unparsed: str = "wrong",
 ) -> dict[str, Any]:
-    """Metrics of one task from its scored log records (errors counted, not scored)."""
+    """Metrics of one task from its scored log records.
+
+    Errors (no answer) and unscored samples (score ``value`` None: the scorer cannot judge,
+    e.g. a language it cannot read) are counted per language and left out of every metric.
+    Where the scorer parses answers, ``parsing`` gives the parse rate; ``unparsed`` says what
+    an unparsed answer is: ``wrong`` (it stays in the metrics, as a 0) or ``exclude`` (left
+    out: not in any metric's n, counted in ``parsing.excluded``).
+    """
     scored: list[Mapping[str, Any]] = []
     errors: dict[str, int] = defaultdict(int)
+    unscored: dict[str, int] = defaultdict(int)
     for r in records:
         if r.get("error"):
             errors[r["lang"]] += 1
+        elif r["score"].get("value") is None:
+            unscored[r["lang"]] += 1
         else:
             scored.append(r)
+    parse = parsing(scored, unparsed)
+    excluded = 0
+    if unparsed == "exclude":
+        kept = [r for r in scored if r["score"].get("parsed", True)]
+        excluded, scored = len(scored) - len(kept), kept
     by_lang: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     by_group: dict[str, dict[str, list[Mapping[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for r in scored:
@@ -122,8 +179,13 @@ def summarize_task(
         "n": len(scored),
         "errors": sum(errors.values()),
         "errors_by_language": dict(sorted(errors.items())),
+        "unscored": sum(unscored.values()),
+        "unscored_by_language": dict(sorted(unscored.items())),
         "metrics": {},
     }
+    if parse is not None:
+        parse["excluded"] = excluded
+        out["parsing"] = parse
     for metric in metrics:
         overall = _slice("all", "language", metric, scored, seed)
         if overall is None:

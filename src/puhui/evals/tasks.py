@@ -28,6 +28,9 @@ from puhui.i18n import _
 
 SCORERS = ("exact", "choice", "regex", "numeric", "refusal", "bbq", "judge")
 METRICS = ("accuracy", "refusal_rate", "compliance_rate", "bias_score")
+#: What an answer the scorer could not parse counts as: ``wrong`` (0, in the metrics' n) or
+#: ``exclude`` (left out of every metric and counted apart). The first is the default.
+UNPARSED = ("wrong", "exclude")
 #: Most bytes a suite data file may hold, plain or once decompressed (suite files come from
 #: whoever wrote the suite; the cap bounds memory and is enforced while reading).
 MAX_DATA_BYTES = 256 * 2**20
@@ -95,6 +98,7 @@ class Task:
     kind: str = "generate"  # generate | classify
     table: Mapping[str, Any] = field(default_factory=dict)  # classify: see evals/classifiers.py
     suite_dir: Path | None = None
+    unparsed: str = "wrong"  # what an unparsed answer counts as: see UNPARSED
 
     @property
     def key(self) -> str:
@@ -269,6 +273,17 @@ def inside_suite(folder: Path, rel: str, at: str) -> Path:
     return full
 
 
+def _unparsed(mapping: Mapping[str, Any], default: str, at: str) -> str:
+    """The ``unparsed:`` policy of a suite or task (``at`` names the field)."""
+    value = mapping.get("unparsed", default)
+    if value not in UNPARSED:
+        raise PuhuiError(
+            _("{at}: expected 'wrong' or 'exclude', got {v!r}").format(at=at, v=value),
+            _("unparsed answers count as wrong (default) or are excluded from the metrics"),
+        )
+    return str(value)
+
+
 def load_suite(name_or_path: str, *, data_override: Mapping[str, Path] | None = None) -> Suite:
     """Load and validate a suite. ``data_override`` maps task names to the user's full data
     (the user's own choice: it may be anywhere, unlike the suite's ``data:`` paths)."""
@@ -282,6 +297,7 @@ def load_suite(name_or_path: str, *, data_override: Mapping[str, Path] | None = 
         raise PuhuiError(_("{p}: expected a mapping with name and tasks").format(p=path), None)
     name = _need(doc, "name", str, where)
     tasks_raw = _need(doc, "tasks", list, where)
+    suite_unparsed = _unparsed(doc, "wrong", f"{where}: unparsed")
     tasks: list[Task] = []
     for i, t in enumerate(tasks_raw):
         at = f"{where}: tasks[{i}]"
@@ -370,6 +386,7 @@ def load_suite(name_or_path: str, *, data_override: Mapping[str, Path] | None = 
                 metrics=metrics,
                 generation=dict(t.get("generation") or {}),
                 data_sha256=digest,
+                unparsed=_unparsed(t, suite_unparsed, f"{at}.unparsed"),
             )
         )
     thresholds = doc.get("thresholds") or {}

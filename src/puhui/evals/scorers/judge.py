@@ -6,14 +6,16 @@ A task opts in with ``scorer: judge`` and says, in ``scorer_options``::
       model: judge-llm        # a registered model (`puhui models add`); or --judge-model
       criteria: "The answer names the capital city and nothing false."
       languages: [en, fr]     # where this judge has been checked against people's grades
+      unvalidated: unknown    # other languages: unknown (not judged, default) or score
 
 The judge sees the criteria, the prompt, the reference answer (if any) and the response, and
 ends with ``VERDICT: PASS`` or ``VERDICT: FAIL``. Its verdicts are cached like answers (keyed by
 the judge's identity and the exact judging prompt), so a rerun neither asks the model under test
 nor the judge again. A judge's reliability is language-specific: samples in a language outside
-``languages`` are scored, but the run's summary lists those languages as unvalidated and
-``puhui eval show`` warns about them. A verdict the judge did not state clearly scores 0 and is
-counted as unparsed.
+``languages`` are not judged at all (the judge is not asked) and are unscored, counted per
+language in the summary. A task may opt in to judging them anyway with ``unvalidated: score``;
+then the run's summary lists those languages as unvalidated and ``puhui eval show`` warns about
+them. A verdict the judge did not state clearly scores 0 and is counted as unparsed.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 
 from puhui.errors import PuhuiError
 from puhui.evals.languages import matches
-from puhui.evals.scoring import Score
+from puhui.evals.scoring import Score, unscored
 from puhui.evals.tasks import Sample
 from puhui.i18n import _
 
@@ -49,6 +51,7 @@ class JudgeConfig:
     criteria: str
     languages: tuple[str, ...]
     max_tokens: int
+    unvalidated: str = "unknown"  # outside ``languages``: "unknown" (not judged) or "score"
 
     @classmethod
     def parse(cls, options: Mapping[str, Any], at: str) -> JudgeConfig:
@@ -75,10 +78,20 @@ class JudgeConfig:
             raise PuhuiError(
                 _("{at}.scorer_options.max_tokens: expected a number ≥ 8").format(at=at), None
             )
-        return cls(model, criteria.strip(), tuple(langs), max_tokens)
+        unvalidated = options.get("unvalidated", "unknown")
+        if unvalidated not in ("unknown", "score"):
+            raise PuhuiError(
+                _("{at}.scorer_options.unvalidated: expected 'unknown' or 'score'").format(at=at),
+                _("'unknown' leaves languages outside `languages` unjudged; 'score' judges them"),
+            )
+        return cls(model, criteria.strip(), tuple(langs), max_tokens, unvalidated)
 
     def validated(self, lang: str) -> bool:
         return any(matches(want, lang) for want in self.languages)
+
+    def grades(self, lang: str) -> bool:
+        """Whether this judge is asked about answers in ``lang``."""
+        return self.unvalidated == "score" or self.validated(lang)
 
 
 def messages(cfg: JudgeConfig, sample: Sample, prompt: str, response: str) -> list[dict[str, str]]:
@@ -92,6 +105,11 @@ def messages(cfg: JudgeConfig, sample: Sample, prompt: str, response: str) -> li
         response=response,
     )
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
+
+
+def unjudged(cfg: JudgeConfig, sample: Sample) -> Score:
+    """The score of an answer the judge is not asked about: unscored, neither pass nor fail."""
+    return unscored("language", None, judge_validated=False)
 
 
 def verdict_score(cfg: JudgeConfig, sample: Sample, verdict: str) -> Score:
