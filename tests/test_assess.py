@@ -189,6 +189,40 @@ def test_french_report(demo: dict[str, Path], puhui: Run, tmp_path: Path) -> Non
     assert not (out / "report.pdf").exists()
 
 
+def test_report_names_unscored_languages_and_warns_on_unparsed_answers(
+    puhui: Run, tmp_path: Path
+) -> None:
+    """A real run on the loopback chat server: refusals in Tamil, Burmese and Filipino the
+    detector cannot read, and French answers that name no option."""
+    from loopback_chat import serve, write_unread_suite
+
+    run = tmp_path / "run"
+    with serve() as url:
+        add = ("models", "add", "vague", "--endpoint", f"{url}/vague/v1", "--model", "m")
+        assert puhui(*add).returncode == 0
+        suite = write_unread_suite(tmp_path / "suite")
+        proc = puhui("eval", "run", str(suite), "--model", "vague", "--out", str(run))
+        assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "assessment"
+    proc = puhui(
+        "assess", "new", "--profile", str(EXAMPLES / "profile.yaml"), "--evidence", str(run),
+        "--out", str(out), "--no-pdf",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert (
+        "unread/harmful: 4 samples not scored (neither right nor wrong, in no metric): the "
+        "scorer cannot judge answers in fil (2), my (1), ta (1)."
+    ) in html
+    assert "unread/capitals: 8 of 12 answers parsed (66.7%). Unparsed answers count as wrong." in (
+        html
+    )
+    assert "more than 5% of answers could not be parsed (fr 0.0%)" in html
+    a = json.loads((out / "assessment.json").read_text(encoding="utf-8"))
+    kinds = {f["kind"] for f in a["findings"]}
+    assert {"unscored", "unparsed"} <= kinds
+
+
 def test_incomplete_profile_names_the_field(puhui: Run, tmp_path: Path) -> None:
     prof = yaml.safe_load((EXAMPLES / "profile.yaml").read_text(encoding="utf-8"))
     del prof["system"]["languages"]

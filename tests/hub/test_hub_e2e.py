@@ -133,7 +133,19 @@ def fake_run(root: Path) -> Path:
                                     "ci_high": 0.68},
                         "per_language": per_language,
                     }
-                }
+                },
+                # 7 Tamil samples the scorer could not judge; Yoruba answers often unparsed
+                "unscored": 7,
+                "unscored_by_language": {"ta": 7},
+                "parsing": {
+                    "policy": "wrong", "excluded": 0, "warn": True, "warn_languages": ["yo"],
+                    "overall": {"language": "all", "n": 150, "parsed": 141, "rate": 0.94,
+                                "warn": True},
+                    "per_language": [
+                        {"language": lang, "n": 50, "parsed": k, "rate": k / 50, "warn": k < 48}
+                        for lang, k in (("sw", 50), ("yo", 41), ("ar", 50))
+                    ],
+                },
             }
         },
     }  # fmt: skip
@@ -488,6 +500,10 @@ def test_item_pages_show_lineage_both_ways(hub: Hub) -> None:
     assert "Used by" in run_page and f'href="/items/{assessment["id"]}/"' in run_page
     assert "sib200" in run_page and 'lang="yo"' in run_page  # per-language table
     assert "0.620" in run_page and 'class="bar"' in run_page
+    # samples the scorer could not judge, and the parse rate with its warning
+    assert "sib200/topic: 7 samples not scored" in run_page and "in ta (7)." in run_page
+    assert "141 of 150 answers parsed (94.0%). Unparsed answers count as wrong." in run_page
+    assert "more than 5% of answers could not be parsed (yo 82.0%)" in run_page
     a_page = hub.get(f"/items/{assessment['id']}/").text
     assert f'href="/items/{run["id"]}/"' in a_page  # made from the run
     assert f'href="/items/{cert["id"]}/"' in a_page  # certified by the certificate

@@ -99,6 +99,7 @@ def attach_run(root: Path, manifest_id: str, sha: str, profile: Profile) -> dict
     areas, areas_from, suite_sha = _suite_areas(plan, profile)
     thresholds = dict(plan.get("thresholds") or {})
     results = []
+    notes: list[dict[str, Any]] = []
     languages: set[str] = set()
     for task_key, task in (summary.get("tasks") or {}).items():
         tname = task_key.split("/", 1)[-1]
@@ -126,6 +127,9 @@ def attach_run(root: Path, manifest_id: str, sha: str, profile: Profile) -> dict
         fairness = task.get("fairness")
         if fairness:
             results.append({"task": task_key, "metric": "fairness", "fairness": fairness})
+        note = _task_note(task_key, task)
+        if note:
+            notes.append(note)
     model = plan.get("model") or summary.get("model") or {}
     return {
         "type": "run",
@@ -144,7 +148,37 @@ def attach_run(root: Path, manifest_id: str, sha: str, profile: Profile) -> dict
         "risk_areas_from": areas_from,
         "languages": sorted(languages),
         "results": results,
+        "task_notes": notes,
     }
+
+
+def _task_note(task_key: str, task: dict[str, Any]) -> dict[str, Any] | None:
+    """What a reader must know beside a task's metrics: samples left unscored per language
+    (the scorer cannot judge that language) and the parse rate with its policy. Summaries
+    without these fields (older runs, imported and classifier runs) mean none."""
+    unscored = {str(k): int(v) for k, v in (task.get("unscored_by_language") or {}).items()}
+    parsing = task.get("parsing") if isinstance(task.get("parsing"), dict) else None
+    if not unscored and not parsing:
+        return None
+    note: dict[str, Any] = {
+        "task": task_key,
+        "unscored": sum(unscored.values()),
+        "unscored_by_language": unscored,
+        "unscored_text": ", ".join(f"{lang} ({n})" for lang, n in sorted(unscored.items())),
+    }
+    if parsing:
+        overall = parsing.get("overall") or {}
+        low = [r for r in parsing.get("per_language") or [] if r.get("warn")]
+        note["parsing"] = {
+            "policy": parsing.get("policy", "wrong"),
+            "n": overall.get("n", 0),
+            "parsed": overall.get("parsed", 0),
+            "rate": overall.get("rate"),
+            "excluded": parsing.get("excluded", 0),
+            "warn": bool(parsing.get("warn")),
+            "warn_text": ", ".join(f"{r['language']} {float(r['rate']):.1%}" for r in low),
+        }
+    return note
 
 
 def attach_corpus(root: Path, manifest_id: str, sha: str) -> dict[str, Any]:
@@ -350,6 +384,29 @@ def findings(evidence: list[dict[str, Any]], profile: Profile, m: Messages) -> l
                 )
             if not areas:
                 add("unmapped", "low", [], ev["id"], m("finding.unmapped", suite=ev["suite"]))
+            for note in ev.get("task_notes") or []:
+                if note["unscored"]:
+                    add(
+                        "unscored",
+                        "medium",
+                        areas,
+                        ev["id"],
+                        m("finding.unscored", task=note["task"], langs=note["unscored_text"]),
+                    )
+                parse = note.get("parsing")
+                if parse and parse["warn"]:
+                    add(
+                        "unparsed",
+                        "medium",
+                        areas,
+                        ev["id"],
+                        m(
+                            "finding.unparsed",
+                            task=note["task"],
+                            rate=f"{float(parse['rate'] or 0):.1%}",
+                            langs=parse["warn_text"] or m("word.overall"),
+                        ),
+                    )
             for r in ev["results"]:
                 if r.get("fairness"):
                     for attr, measures in r["fairness"].items():

@@ -55,6 +55,7 @@ _JSON_LIMIT = 32 * 1024 * 1024
 MAX_CERTIFICATE_BYTES = 512 * 1024
 _MAX_LANGS = 300
 _MAX_GROUPS = 40
+_UNPARSED_WARN = 0.05  # as puhui.evals.stats.UNPARSED_WARN: the share of unparsed answers flagged
 _VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,31}$")
 _EXTRA_TYPES = {
     ".jsonl": "application/jsonl",
@@ -124,6 +125,58 @@ def _stat(entry: Any) -> dict[str, Any] | None:
         return None
     out["small"] = bool(entry.get("small"))
     return out
+
+
+def _run_note(task: str, info: Mapping[str, Any]) -> dict[str, Any] | None:
+    """What a run page says beside a task's metrics: samples the scorer could not judge, per
+    language, and the parse rate (flagged above 5 % unparsed, overall or in a language).
+    Absent fields (older, imported and classifier runs) mean none; sizes are bounded."""
+    unscored: list[dict[str, Any]] = []
+    by_lang = info.get("unscored_by_language")
+    if isinstance(by_lang, Mapping):
+        for lang, n in list(by_lang.items())[:_MAX_LANGS]:
+            if isinstance(lang, str) and isinstance(_num(n), int) and n > 0:
+                unscored.append({"language": lang[:32], "n": n})
+    parsing = None
+    p = info.get("parsing")
+    if isinstance(p, Mapping):
+
+        def counts(row: Any) -> tuple[int, int] | None:
+            r = _obj(row)
+            n, k = _num(r.get("n")), _num(r.get("parsed"))
+            if not isinstance(n, int) or not isinstance(k, int) or not 0 <= k <= n or n == 0:
+                return None
+            return n, k
+
+        def over(n: int, k: int) -> bool:
+            return (n - k) / n > _UNPARSED_WARN
+
+        overall = counts(p.get("overall"))
+        if overall is not None:
+            low = []
+            rows = p.get("per_language")
+            for row in (rows if isinstance(rows, list) else [])[:_MAX_LANGS]:
+                c = counts(row)
+                lang = _obj(row).get("language")
+                if c is not None and isinstance(lang, str) and over(*c):
+                    low.append({"language": lang[:32], "rate": round(c[1] / c[0], 4)})
+            parsing = {
+                "policy": "exclude" if p.get("policy") == "exclude" else "wrong",
+                "n": overall[0],
+                "parsed": overall[1],
+                "rate": round(overall[1] / overall[0], 4),
+                "excluded": _num(p.get("excluded")) or 0,
+                "warn": over(*overall) or bool(low),
+                "warn_languages": low,
+            }
+    if not unscored and parsing is None:
+        return None
+    return {
+        "task": task[:100],
+        "unscored": sum(r["n"] for r in unscored),
+        "unscored_by_language": unscored,
+        "parsing": parsing,
+    }
 
 
 # ---------------------------------------------------------------- metadata by kind
@@ -261,10 +314,14 @@ def _describe_run(files: Mapping[str, str], manifest: Mapping[str, Any]) -> Desc
             }
         )
     results = []
+    notes = []
     langs: list[str] = []
     tasks = summary.get("tasks") if isinstance(summary, Mapping) else None
     if isinstance(tasks, Mapping):
         for task, info in list(tasks.items())[:50]:
+            note = _run_note(str(task), info) if isinstance(info, Mapping) else None
+            if note is not None:
+                notes.append(note)
             metrics = info.get("metrics") if isinstance(info, Mapping) else None
             if not isinstance(metrics, Mapping):
                 continue
@@ -301,6 +358,7 @@ def _describe_run(files: Mapping[str, str], manifest: Mapping[str, Any]) -> Desc
                     }
                 )
     d.metadata["results"] = results
+    d.metadata["run_notes"] = notes
     d.languages = langs
     return d
 

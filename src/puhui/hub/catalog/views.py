@@ -130,6 +130,30 @@ def _results(item: Item) -> list[dict[str, Any]]:
     return tables
 
 
+def _run_notes(item: Item) -> list[dict[str, Any]]:
+    """A run's unscored samples and parse rates, with the texts the page shows."""
+    notes = []
+    for note in (item.metadata or {}).get("run_notes", [])[:50]:
+        by_lang = note.get("unscored_by_language") or []
+        parsing = note.get("parsing")
+        if parsing:
+            low = parsing.get("warn_languages") or []
+            parsing = {
+                **parsing,
+                "rate_text": f"{float(parsing.get('rate') or 0):.1%}",
+                "warn_text": ", ".join(f"{r['language']} {float(r['rate']):.1%}" for r in low)
+                or f"{float(parsing.get('rate') or 0):.1%}",
+            }
+        notes.append(
+            {
+                **note,
+                "unscored_text": ", ".join(f"{r['language']} ({r['n']})" for r in by_lang),
+                "parsing": parsing,
+            }
+        )
+    return notes
+
+
 def item_page(request: HttpRequest, pk: int) -> HttpResponse:
     caller = caller_from_session(request)
     item = visible_items(caller).select_related("org", "created_by").filter(pk=pk).first()
@@ -169,6 +193,7 @@ def item_page(request: HttpRequest, pk: int) -> HttpResponse:
         "files": files,
         "reports": reports,
         "results": _results(item),
+        "run_notes": _run_notes(item),
         "audit": audit,
         "audit_totals": (item.metadata or {}).get("audit_totals", {}),
         "run": (item.metadata or {}).get("run"),
