@@ -69,9 +69,11 @@ class Hub:
     tmp: Path
     tokens: dict[str, str] = field(default_factory=dict)  # caller → read token
     publish_token: str = ""
+    admin_token: str = ""  # alice, admin of acme, publish scope (registers trusted issuers)
     items: dict[str, dict[str, Any]] = field(default_factory=dict)
     sessions: dict[str, httpx.Client] = field(default_factory=dict)
     cert_path: Path | None = None
+    key_dir: Path | None = None  # acme's signing key, a trusted issuer of the hub
 
     def cli(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -256,6 +258,8 @@ def hub(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     proc = h.cli("hub", "token", "new", "mo", "--scope", "publish", "--org", "acme")
     h.publish_token = proc.stdout.strip()
     assert h.publish_token.startswith("phb_")
+    proc = h.cli("hub", "token", "new", "alice", "--scope", "publish", "--org", "acme")
+    h.admin_token = proc.stdout.strip()
 
     server = subprocess.Popen(
         [sys.executable, "-m", "puhui", "hub", "serve", "--port", str(port)],
@@ -272,6 +276,13 @@ def hub(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         kdir = tmp / "key"
         keys.create_key_dir(kdir, "Lab A")
         cred = credential.issue(assessment, kdir, valid_days=30)
+        # the key is acme's own: an admin registers it as a trusted issuer, with its status list
+        proc = h.cli(
+            "hub", "issuer", "add", str(kdir), "--org", "acme", "--url", h.url,
+            "--token", h.admin_token,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        h.key_dir = kdir
         h.cert_path = tmp / "cert.json"
         h.cert_path.write_text(json.dumps(cred), encoding="utf-8")
         h.items["certificate"] = h.publish(h.cert_path)
@@ -605,7 +616,7 @@ def test_verify_page_and_api(hub: Hub) -> None:
     resp = client.post(
         "/verify/", data={"credential": json.dumps(forged), "csrfmiddlewaretoken": csrf[1]}
     )
-    assert 'class="bad">Not valid' in resp.text
+    assert 'class="bad">Invalid' in resp.text
     resp = client.post("/verify/", files={"file": ("c.json", text.encode())},
                        data={"csrfmiddlewaretoken": csrf[1]})  # fmt: skip
     assert 'class="ok">Valid' in resp.text

@@ -136,6 +136,39 @@ class StatusResult:
     revoked: bool | None = None
 
 
+def read_list(status_list: Mapping[str, Any]) -> tuple[bytearray, str]:
+    """Check a revocation list on its own and return ``(bits, issuer DID)``.
+
+    It must be a BitstringStatusListCredential whose proof verifies with its issuer's own key,
+    for the revocation purpose, of at least :data:`MIN_ENTRIES` entries. ``ValueError`` with
+    the reason otherwise (never another exception on malformed input).
+    """
+    types = status_list.get("type")
+    if not isinstance(types, list) or "BitstringStatusListCredential" not in types:
+        raise ValueError(_("the status list is not a BitstringStatusListCredential"))
+    proof = di.verify_proof(status_list)
+    if not proof.ok:
+        raise ValueError(_("the status list's proof failed: {r}").format(r=proof.reason))
+    list_issuer = status_list.get("issuer")
+    list_issuer = list_issuer.get("id") if isinstance(list_issuer, dict) else list_issuer
+    if not isinstance(list_issuer, str) or proof.controller != list_issuer:
+        raise ValueError(_("the status list was not signed by its issuer's key"))
+    subject = status_list.get("credentialSubject")
+    if not isinstance(subject, dict) or subject.get("type") != "BitstringStatusList":
+        raise ValueError(_("the status list's credentialSubject is not a BitstringStatusList"))
+    purposes = subject.get("statusPurpose")
+    purposes = purposes if isinstance(purposes, list) else [purposes]
+    if "revocation" not in purposes:
+        raise ValueError(_("the status list is not a revocation list"))
+    try:
+        bits = decode_bits(subject.get("encodedList"))  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise ValueError(_("the status list is malformed: {e}").format(e=exc)) from None
+    if len(bits) * 8 < MIN_ENTRIES:
+        raise ValueError(_("the status list has fewer than {n} entries").format(n=MIN_ENTRIES))
+    return bits, list_issuer
+
+
 def check(credential: Mapping[str, Any], status_list: Mapping[str, Any]) -> StatusResult:
     """The Bitstring Status List *validate* algorithm for a revocation entry.
 
@@ -161,35 +194,14 @@ def check(credential: Mapping[str, Any], status_list: Mapping[str, Any]) -> Stat
                 got=short(status_list.get("id")), want=short(e.get("statusListCredential"))
             ),
         )
-    types = status_list.get("type")
-    if not isinstance(types, list) or "BitstringStatusListCredential" not in types:
-        return StatusResult(False, _("the status list is not a BitstringStatusListCredential"))
-    proof = di.verify_proof(status_list)
-    if not proof.ok:
-        return StatusResult(False, _("the status list's proof failed: {r}").format(r=proof.reason))
-    list_issuer = status_list.get("issuer")
-    list_issuer = list_issuer.get("id") if isinstance(list_issuer, dict) else list_issuer
+    try:
+        bits, list_issuer = read_list(status_list)
+    except ValueError as exc:
+        return StatusResult(False, str(exc))
     cred_issuer = credential.get("issuer")
     cred_issuer = cred_issuer.get("id") if isinstance(cred_issuer, dict) else cred_issuer
-    if proof.controller != list_issuer or list_issuer != cred_issuer:
+    if list_issuer != cred_issuer:
         return StatusResult(False, _("the status list was not signed by the credential's issuer"))
-    subject = status_list.get("credentialSubject")
-    if not isinstance(subject, dict) or subject.get("type") != "BitstringStatusList":
-        return StatusResult(
-            False, _("the status list's credentialSubject is not a BitstringStatusList")
-        )
-    purposes = subject.get("statusPurpose")
-    purposes = purposes if isinstance(purposes, list) else [purposes]
-    if "revocation" not in purposes:
-        return StatusResult(False, _("the status list is not a revocation list"))
-    try:
-        bits = decode_bits(subject.get("encodedList"))  # type: ignore[arg-type]
-    except ValueError as exc:
-        return StatusResult(False, _("the status list is malformed: {e}").format(e=exc))
-    if len(bits) * 8 < MIN_ENTRIES:
-        return StatusResult(
-            False, _("the status list has fewer than {n} entries").format(n=MIN_ENTRIES)
-        )
     raw = e.get("statusListIndex")
     if not isinstance(raw, str) or not valid_index(raw):
         return StatusResult(

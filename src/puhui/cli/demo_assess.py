@@ -6,7 +6,8 @@
 6. A demo signing key, a certificate for that assessment (W3C VC, eddsa-jcs-2022) with its
    printable page and QR code, verified offline.
 7. A local hub started in the background with the corpus, runs, assessment and certificate
-   published to it (public), and its URL printed.
+   published to it (public), and its URL printed. The demo key is registered there as a trusted
+   issuer of the demo organization, with its status list, so the certificate shows as valid.
 """
 
 from __future__ import annotations
@@ -88,6 +89,20 @@ def assess_and_certify(base: Path, evidence: list[Path], json_out: bool) -> dict
     return info
 
 
+def register_demo_issuer(key_dir: Path, url: str, token: str) -> dict[str, Any]:
+    """Register the demo signing key as a trusted issuer of the demo organization, with its
+    status list (the hub trusts no key by itself: without this the certificate would show as
+    "signature valid, issuer not trusted")."""
+    from puhui.certify import credential, keys
+    from puhui.hub import client
+
+    pair = keys.load_key_dir(key_dir)
+    status_list = credential.load_json_object(key_dir / keys.STATUS_LIST, _("status list"))
+    return client.add_issuer(
+        url, token, pair.did, org=DEMO_ORG, name=pair.name or "", status_list=status_list
+    )
+
+
 def publish_to_hub(base: Path, artifacts: list[Path], json_out: bool) -> dict[str, Any]:
     """Start (or reuse) a local hub, publish ``artifacts`` to it as public items, print its URL."""
     s = settings()
@@ -117,11 +132,18 @@ def publish_to_hub(base: Path, artifacts: list[Path], json_out: bool) -> dict[st
         Membership.objects.update_or_create(user=user, org=org, defaults={"role": "admin"})
         token = new_token(user, scope="publish", org=org, days=1, name="puhui demo")
         info = local.start(s)
+        issuer = register_demo_issuer(base / "keys", info["url"], token)
         items = [
             client.publish(path, url=info["url"], token=token, visibility="public", org=DEMO_ORG)
             for path in artifacts
         ]
-    result = {**info, "user": DEMO_USER, "password_file": str(password_file), "items": items}
+    result = {
+        **info,
+        "user": DEMO_USER,
+        "password_file": str(password_file),
+        "trusted_issuer": issuer,
+        "items": items,
+    }
     if not json_out:
         console.print(
             _(

@@ -24,6 +24,15 @@ app = typer.Typer(
 )
 token_app = typer.Typer(help=_("API tokens."), no_args_is_help=True, add_completion=False)
 app.add_typer(token_app, name="token")
+issuer_app = typer.Typer(
+    help=_(
+        "Trusted issuers: the signing keys whose certificates the hub shows as valid, "
+        "registered by each organization's admins, and their revocation lists."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(issuer_app, name="issuer")
 
 ROLES = ("admin", "member", "viewer")
 SCOPES = ("read", "publish")
@@ -120,6 +129,9 @@ def serve(
         ident="puhui-hub",
         clear_untrusted_proxy_headers=True,
     )
+    from puhui.hub.serving import limit_bodies
+
+    limit_bodies(server)  # a certificate to verify is refused over 64 KB before it is received
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
     url = f"http://{shown}:{server.effective_port}/"
     console.print(_("Puhui hub at {url} (Ctrl+C stops it)").format(url=url), markup=False)
@@ -371,3 +383,161 @@ def publish(
     what = _("Published") if item["created"] else _("Already published")
     console.print(f"{what}: {item['urn']}", markup=False)
     console.print(item["url"], markup=False, soft_wrap=True)
+
+
+# ---------------------------------------------------------------- trusted issuers
+
+_URL_HELP = _("The hub (default: local, hub_port).")
+
+
+def _hub_url(url: str | None) -> str:
+    return url or f"http://127.0.0.1:{settings().hub_port}"
+
+
+def _need_token(token: str | None) -> str:
+    if not token:
+        raise PuhuiError(
+            _("no token given"),
+            _("pass --token or set PUHUI_HUB_TOKEN (an admin's, with --scope publish)"),
+        )
+    return token
+
+
+def _status_list_file(ref: Path) -> Path:
+    return ref / "status-list.json" if ref.is_dir() else ref
+
+
+@issuer_app.command("add")
+def issuer_add(
+    key: str = typer.Argument(..., help=_("did:key, a public.json or a key folder.")),
+    org: str = typer.Option(
+        "", "--org", help=_("Organization (needed if you administer several).")
+    ),
+    name: str = typer.Option("", "--name", help=_("Display name (default: the key's name).")),
+    url: str = typer.Option(None, "--url", envvar="PUHUI_HUB_URL", help=_URL_HELP),
+    token: str = typer.Option(
+        None, "--token", envvar="PUHUI_HUB_TOKEN", help=_("An admin's API token, publish scope.")
+    ),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Register a signing key as a trusted issuer of your organization (admins only).
+
+    Certificates it signs then show as valid on the hub. Given a key folder, its status list
+    (status-list.json) is sent too, so the hub can tell revoked certificates.
+    Example: puhui hub issuer add ~/keys/lab --org knbs --token "$ADMIN_TOKEN"
+    """
+    from puhui.certify import credential, keys
+    from puhui.hub import client
+
+    did = keys.trusted_did(key)
+    path = Path(key)
+    status_list = None
+    if path.is_dir() and (path / keys.STATUS_LIST).is_file():
+        status_list = credential.load_json_object(path / keys.STATUS_LIST, _("status list"))
+    if not name:
+        public = path / keys.PUBLIC if path.is_dir() else path
+        if public.is_file():
+            found = credential.load_json_object(public, _("public key")).get("name")
+            name = found if isinstance(found, str) else ""
+    issuer = client.add_issuer(
+        _hub_url(url), _need_token(token), did, org=org, name=name, status_list=status_list
+    )
+    if json_out:
+        print_json(issuer)
+        return
+    what = _("Registered") if issuer["created"] else _("Already registered")
+    console.print(
+        _("{what}: {did} ({name}) as a trusted issuer of {org}").format(
+            what=what, did=issuer["did"], name=issuer["name"] or "-", org=issuer["org"]
+        ),
+        markup=False,
+    )
+    if status_list is None:
+        console.print(
+            _("No status list sent: send it with `puhui hub issuer status-list KEYDIR`."),
+            markup=False,
+        )
+
+
+@issuer_app.command("list")
+def issuer_list(
+    org: str = typer.Option("", "--org", help=_("Only this organization's issuers.")),
+    url: str = typer.Option(None, "--url", envvar="PUHUI_HUB_URL", help=_URL_HELP),
+    token: str = typer.Option(None, "--token", envvar="PUHUI_HUB_TOKEN", help=_("API token.")),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """List the hub's trusted issuers and the status lists it holds for them.
+
+    Example: puhui hub issuer list --org knbs --url https://hub.example.org
+    """
+    from puhui.hub import client
+
+    rows = client.list_issuers(_hub_url(url), token=token, org=org)
+    if json_out:
+        print_json(rows)
+        return
+    if not rows:
+        console.print(_("No trusted issuers."), markup=False)
+    for r in rows:
+        lists = ", ".join(f"{x['id']} ({x['valid_from']})" for x in r["status_lists"])
+        console.print(
+            f"{r['org']}  {r['did']}  {r['name'] or '-'}  "
+            + _("status lists: {l}").format(l=lists or _("none")),
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+@issuer_app.command("remove")
+def issuer_remove(
+    key: str = typer.Argument(..., help=_("did:key, a public.json or a key folder.")),
+    url: str = typer.Option(None, "--url", envvar="PUHUI_HUB_URL", help=_URL_HELP),
+    token: str = typer.Option(
+        None, "--token", envvar="PUHUI_HUB_TOKEN", help=_("An admin's API token, publish scope.")
+    ),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Stop trusting a key (admins of its organization); its status lists go with it.
+
+    Example: puhui hub issuer remove did:key:z6Mk… --token "$ADMIN_TOKEN"
+    """
+    from puhui.certify import keys
+    from puhui.hub import client
+
+    did = keys.trusted_did(key)
+    client.remove_issuer(_hub_url(url), _need_token(token), did)
+    if json_out:
+        print_json({"removed": did})
+        return
+    console.print(_("Removed trusted issuer {did}").format(did=did), markup=False)
+
+
+@issuer_app.command("status-list")
+def issuer_status_list(
+    ref: Path = typer.Argument(..., help=_("A key folder, or a status-list.json.")),
+    url: str = typer.Option(None, "--url", envvar="PUHUI_HUB_URL", help=_URL_HELP),
+    token: str = typer.Option(None, "--token", envvar="PUHUI_HUB_TOKEN", help=_("API token.")),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Send a trusted issuer's signed status list to the hub (after `puhui cert revoke`).
+
+    Anyone may send one: the hub keeps it only if its issuer's key signed it, that key is a
+    trusted issuer, and it is not older than the list the hub holds.
+    Example: puhui cert revoke cert.json --key ~/keys/lab && puhui hub issuer status-list ~/keys/lab
+    """
+    from puhui.certify import credential
+    from puhui.hub import client
+
+    doc = credential.load_json_object(_status_list_file(ref), _("status list"))
+    held = client.send_status_list(_hub_url(url), doc, token=token)
+    if json_out:
+        print_json(held)
+        return
+    text = _("Sent") if held["changed"] else _("The hub already held")
+    console.print(
+        _("{what}: status list {id} of {i} (of {d})").format(
+            what=text, id=held["id"], i=held["issuer"], d=held["valid_from"]
+        ),
+        markup=False,
+        soft_wrap=True,
+    )

@@ -1,8 +1,11 @@
-"""A small client of the hub's API, used by ``puhui hub publish`` (no Django needed).
+"""A small client of the hub's API, used by ``puhui hub publish`` and ``puhui hub issuer``
+(no Django needed).
 
 :func:`publish` checks the artifact locally first (:func:`puhui.artifacts.verify`), then sends
 its ``manifest.json`` and every listed file in one multipart request with a bearer token; the
 server checks everything again. A certificate is a single JSON file and is sent as it is.
+:func:`add_issuer`, :func:`list_issuers`, :func:`remove_issuer` and :func:`send_status_list`
+manage the hub's trusted issuers and the revocation lists it holds for them.
 """
 
 from __future__ import annotations
@@ -108,3 +111,75 @@ def publish(
     item: dict[str, Any] = resp.json()
     item["created"] = resp.status_code == 201
     return item
+
+
+# ---------------------------------------------------------------- trusted issuers
+
+
+def _call(
+    method: str,
+    url: str,
+    path: str,
+    *,
+    token: str | None = None,
+    body: Any = None,
+    params: dict[str, str] | None = None,
+) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        resp = httpx.request(
+            method,
+            url.rstrip("/") + "/api/v1" + path,
+            headers=headers,
+            json=body,
+            params=params,
+            timeout=TIMEOUT,
+        )
+    except httpx.HTTPError as e:
+        raise HubError(
+            _("cannot reach the hub at {u}: {why}").format(u=url, why=e),
+            _("check --url and that `puhui hub serve` is running"),
+        ) from None
+    if resp.status_code == 401:
+        raise HubError(
+            _("the hub refused the token: {d}").format(d=_detail(resp)),
+            _("make one with `puhui hub token new USER --scope publish`"),
+        )
+    if resp.status_code >= 400:
+        raise HubError(_("the hub refused ({s}): {d}").format(s=resp.status_code, d=_detail(resp)))
+    return resp
+
+
+def add_issuer(
+    url: str,
+    token: str,
+    did: str,
+    *,
+    org: str = "",
+    name: str = "",
+    status_list: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Register ``did`` as a trusted issuer of ``org`` (the caller must be its admin), with its
+    signed status list if given; the issuer as the hub holds it, with ``created``."""
+    body = {"did": did, "org": org, "name": name, "status_list": status_list}
+    resp = _call("POST", url, "/issuers", token=token, body=body)
+    issuer: dict[str, Any] = resp.json()
+    issuer["created"] = resp.status_code == 201
+    return issuer
+
+
+def list_issuers(url: str, *, token: str | None = None, org: str = "") -> list[dict[str, Any]]:
+    """The hub's trusted issuers (of one organization if ``org``)."""
+    resp = _call("GET", url, "/issuers", token=token, params={"org": org} if org else None)
+    issuers: list[dict[str, Any]] = resp.json()
+    return issuers
+
+
+def remove_issuer(url: str, token: str, did: str) -> None:
+    """Remove a trusted issuer (the caller must administer its organization)."""
+    _call("DELETE", url, "/issuers/" + did, token=token)
+
+
+def send_status_list(url: str, status_list: dict[str, Any], *, token: str | None = None) -> Any:
+    """Send a trusted issuer's signed status list; what the hub now holds, with ``changed``."""
+    return _call("POST", url, "/status-lists", token=token, body=status_list).json()

@@ -16,13 +16,15 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from ninja import Body, File, Form, NinjaAPI, P, QueryEx, Schema
+from ninja import Body, File, Form, NinjaAPI, P, PathEx, QueryEx, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
+from ninja.parser import Parser
 from pydantic import Field
 
 from puhui import __version__
-from puhui.hub.catalog import dcat, storage
+from puhui.certify import limits
+from puhui.hub.catalog import dcat, issuers, storage
 from puhui.hub.catalog.access import (
     Caller,
     caller_from_session,
@@ -30,10 +32,31 @@ from puhui.hub.catalog.access import (
     can_download,
     visible_items,
 )
-from puhui.hub.catalog.models import Item, ItemFile
+from puhui.hub.catalog.models import Item, ItemFile, StatusList, TrustedIssuer
 from puhui.hub.catalog.publish import PublishError, publish
 from puhui.hub.catalog.search import search
 from puhui.hub.catalog.verifying import verify as verify_credential
+
+
+class BodyRefused(ValueError):
+    """A JSON request body over its limits or not JSON; the message is one line."""
+
+
+class BoundedParser(Parser):
+    """JSON bodies within :mod:`puhui.certify.limits`: nesting is checked by a linear scan
+    before parsing, so a deeply nested body is a 400 with its reason, never a RecursionError."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        try:
+            data: dict[str, Any] = limits.loads(
+                request.body,
+                _("the request body"),
+                max_bytes=limits.MAX_STATUS_LIST_BYTES + 16 * 1024,
+            )
+        except limits.LimitError as e:
+            raise BodyRefused(str(e)) from None
+        return data
+
 
 api = NinjaAPI(
     title="Puhui hub",
@@ -43,7 +66,17 @@ api = NinjaAPI(
     ),
     docs_url=None,  # the interactive docs load scripts from a CDN; the spec is enough
     urls_namespace="api",
+    parser=BoundedParser(),
 )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """ninja's answer to an HttpError, but a refused body says why (ninja wraps a parser's
+    exception into a bare "Cannot parse request body")."""
+    cause = exc.__cause__
+    detail = str(cause) if isinstance(cause, BodyRefused) else str(exc)
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
 class Error(Schema):
@@ -117,10 +150,50 @@ class CheckOut(Schema):
 
 
 class VerifyOut(Schema):
-    valid: bool
+    valid: bool = Field(description="True exactly when status is valid.")
+    status: str = Field(
+        description=(
+            "valid; issuer_not_trusted (signature valid, but no organization here registered "
+            "the key); revoked; revocation_not_checked (trusted issuer, no status list held); "
+            "invalid (see the failed checks)."
+        )
+    )
+    status_label: str
     checks: list[CheckOut]
     summary: dict[str, Any]
     assessment: str | None = Field(None, description="URN of the certified assessment, if held.")
+    issuer_org: str | None = Field(
+        None, description="The organization that registered the issuer's key, if trusted."
+    )
+
+
+class StatusListOut(Schema):
+    id: str
+    issuer: str
+    valid_from: datetime
+    updated: datetime
+
+
+class IssuerOut(Schema):
+    did: str
+    org: str
+    name: str
+    added_by: str | None
+    added: datetime
+    status_lists: list[StatusListOut]
+
+
+class IssuerIn(Schema):
+    did: str = Field(max_length=200, description="did:key:z6Mk… (the key's public half)")
+    org: str = Field("", max_length=64, description="Needed if you administer several.")
+    name: str = Field("", max_length=200)
+    status_list: dict[str, Any] | None = Field(
+        None, description="The key's signed BitstringStatusListCredential (status-list.json)."
+    )
+
+
+class StatusListAccepted(StatusListOut):
+    changed: bool = Field(description="False when the hub already held this very list.")
 
 
 def caller_of(request: HttpRequest) -> Caller:
@@ -374,22 +447,109 @@ def get_file(
 
 @api.post(
     "/verify",
-    response={200: VerifyOut, 400: Error, 401: Error},
+    response={200: VerifyOut, 400: Error, 401: Error, 413: Error},
     summary="Verify a certificate (W3C VC 2.0), offline on the server",
 )
 def verify(request: HttpRequest, credential: Body[dict[str, Any]]) -> dict[str, Any]:
     caller = caller_of(request)
     try:
-        result, assessment = verify_credential(credential, caller)
+        outcome = verify_credential(credential, caller)
     except (TypeError, ValueError, AttributeError, KeyError) as e:
         raise HttpError(400, _("not a certificate: {why}").format(why=e)) from None
-    d = result.to_dict()
+    d = outcome.result.to_dict()
     return {
-        "valid": result.valid,
+        "valid": outcome.valid,
+        "status": outcome.status,
+        "status_label": outcome.label,
         "checks": d["checks"],
         "summary": {k: v for k, v in d.items() if k not in ("valid", "checks")},
-        "assessment": assessment.urn if assessment else None,
+        "assessment": outcome.assessment.urn if outcome.assessment else None,
+        "issuer_org": outcome.issuer.org.slug if outcome.issuer else None,
     }
+
+
+def list_out(row: StatusList, did: str) -> dict[str, Any]:
+    return {"id": row.list_id, "issuer": did, "valid_from": row.valid_from, "updated": row.updated}
+
+
+def issuer_out(issuer: TrustedIssuer) -> dict[str, Any]:
+    return {
+        "did": issuer.did,
+        "org": issuer.org.slug,
+        "name": issuer.name,
+        "added_by": issuer.added_by.get_username() if issuer.added_by else None,
+        "added": issuer.added,
+        "status_lists": [list_out(r, issuer.did) for r in issuer.lists.order_by("list_id")],
+    }
+
+
+@api.get(
+    "/issuers",
+    response={200: list[IssuerOut], 401: Error},
+    summary="The trusted issuers: keys organizations registered as their own",
+)
+def list_issuers(
+    request: HttpRequest, org: QueryEx[str, P(max_length=64, description="One organization.")] = ""
+) -> list[dict[str, Any]]:
+    caller_of(request)  # a bad token is refused, even here
+    rows = TrustedIssuer.objects.select_related("org", "added_by").prefetch_related("lists")
+    if org:
+        rows = rows.filter(org__slug=org)
+    return [issuer_out(i) for i in rows[:1000]]
+
+
+@api.post(
+    "/issuers",
+    response={200: IssuerOut, 201: IssuerOut, 400: Error, 401: Error, 403: Error, 409: Error,
+              413: Error},
+    summary="Register a key as a trusted issuer of your organization (its admins only)",
+)  # fmt: skip
+def add_issuer(request: HttpRequest, body: Body[IssuerIn]) -> tuple[int, dict[str, Any]]:
+    if not request.headers.get("Authorization"):
+        raise HttpError(401, _("registering an issuer needs an API token (puhui hub token new)"))
+    caller = caller_of(request)
+    try:
+        issuer, created = issuers.register(
+            caller,
+            body.did,
+            org_slug=body.org.strip(),
+            name=body.name.strip(),
+            status_list=body.status_list,
+        )
+    except issuers.IssuerError as e:
+        raise HttpError(e.status, e.message) from None
+    return (201 if created else 200), issuer_out(issuer)
+
+
+@api.delete(
+    "/issuers/{did}",
+    response={204: None, 400: Error, 401: Error, 404: Error},
+    summary="Remove a trusted issuer (an admin of its organization)",
+)
+def remove_issuer(request: HttpRequest, did: PathEx[str, P(max_length=200)]) -> tuple[int, None]:
+    if not request.headers.get("Authorization"):
+        raise HttpError(401, _("removing an issuer needs an API token (puhui hub token new)"))
+    try:
+        issuers.remove(caller_of(request), did)
+    except issuers.IssuerError as e:
+        raise HttpError(e.status, e.message) from None
+    return 204, None
+
+
+@api.post(
+    "/status-lists",
+    response={200: StatusListAccepted, 400: Error, 401: Error, 403: Error, 409: Error,
+              413: Error},
+    summary="Send a trusted issuer's signed revocation list (anyone may; it must verify)",
+)  # fmt: skip
+def send_status_list(request: HttpRequest, status_list: Body[dict[str, Any]]) -> dict[str, Any]:
+    caller_of(request)  # a bad token is refused; no token is needed
+    try:
+        accepted = issuers.accept_status_list(status_list)
+    except issuers.IssuerError as e:
+        raise HttpError(e.status, e.message) from None
+    did = accepted.row.issuer.did
+    return {**list_out(accepted.row, did), "changed": accepted.changed}
 
 
 @api.get(

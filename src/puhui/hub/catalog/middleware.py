@@ -1,4 +1,10 @@
-"""Hub middleware: a request size limit checked before the body is read, and the UI language.
+"""Hub middleware: request size limits checked before the body is read, and the UI language.
+
+Bodies are limited per path (:func:`body_limit`): a certificate to verify (the API and the
+/verify/ page) is at most :data:`~puhui.certify.limits.MAX_CREDENTIAL_BYTES`, an issuer or a
+status list at most :data:`~puhui.certify.limits.MAX_STATUS_LIST_BYTES`, anything else (a
+publish) ``PUHUI_HUB_MAX_UPLOAD_MB``. ``puhui hub serve`` applies the same limits in waitress
+itself (:mod:`puhui.hub.serving`), before the body is even received.
 
 The language is the one in the URL (``/ar/…``), else the language cookie (set by the switcher),
 else ``Accept-Language``, else English. Unlike Django's own middleware, an unprefixed URL such
@@ -8,6 +14,7 @@ English.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -18,11 +25,39 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from puhui.certify.limits import MAX_CREDENTIAL_BYTES, MAX_STATUS_LIST_BYTES
+
+#: Room for a form's other fields and multipart framing around a certificate or a list.
+FORM_OVERHEAD = 16 * 1024
+_VERIFY_PAGE = re.compile(r"^/(?:[a-z]{2,3}(?:-[a-z0-9]+)?/)?verify/$")
+_ISSUER_PATHS = ("/api/v1/issuers", "/api/v1/status-lists")
+
+
+def body_limit(path: str) -> tuple[int, str] | None:
+    """The most bytes a request body to ``path`` may have, with what it carries (for the
+    reason given); None where the hub-wide upload limit applies."""
+    if path == "/api/v1/verify":
+        return MAX_CREDENTIAL_BYTES, _("a certificate to verify")
+    if _VERIFY_PAGE.match(path):
+        return MAX_CREDENTIAL_BYTES + FORM_OVERHEAD, _("a certificate to verify")
+    if path in _ISSUER_PATHS:
+        return MAX_STATUS_LIST_BYTES + FORM_OVERHEAD, _("an issuer or a status list")
+    return None
+
+
+def too_large(length: int, limit: int, what: str) -> str:
+    """The one-line reason a body of ``length`` bytes over ``limit`` is refused."""
+    return _("the request is {n:,} bytes; {what} may be at most {m:,} bytes").format(
+        n=length, what=what, m=limit
+    )
+
 
 def upload_limit(
     get_response: Callable[[HttpRequest], HttpResponse],
 ) -> Callable[..., HttpResponse]:
-    """Answer 413 to a request whose declared body is over ``PUHUI_HUB_MAX_UPLOAD_MB``."""
+    """Answer 413 to a request whose declared body is over its path's limit (:func:`body_limit`)
+    or ``PUHUI_HUB_MAX_UPLOAD_MB``, before anything reads it. Without a Content-Length Django
+    reads no body at all, so nothing unbounded is read either way."""
     limit = int(settings.PUHUI_MAX_UPLOAD_BYTES)
 
     def middleware(request: HttpRequest) -> HttpResponse:
@@ -30,6 +65,9 @@ def upload_limit(
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
+        small = body_limit(request.path_info)
+        if small is not None and length > small[0]:
+            return JsonResponse({"detail": too_large(length, *small)}, status=413)
         if length > limit:
             return JsonResponse(
                 {

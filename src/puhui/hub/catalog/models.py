@@ -172,3 +172,44 @@ class SignInFailure(models.Model):
     account = models.CharField(max_length=64, db_index=True)  # sha256 of the name as typed
     address = models.CharField(max_length=45, db_index=True)
     at = models.DateTimeField(db_index=True)
+
+
+class TrustedIssuer(models.Model):
+    """A signing key (``did:key``) an admin of ``org`` registered as the organization's own.
+
+    Certificates it signs are trusted on this hub (see :mod:`puhui.hub.catalog.verifying`); a
+    key belongs to one organization at most.
+    """
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="issuers")
+    did = models.CharField("DID", max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    added = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("org__slug", "added", "id")
+
+    def __str__(self) -> str:
+        return self.did
+
+
+class StatusList(models.Model):
+    """The newest signed BitstringStatusListCredential a trusted issuer's list was sent as."""
+
+    issuer = models.ForeignKey(TrustedIssuer, on_delete=models.CASCADE, related_name="lists")
+    list_id = models.CharField(max_length=300)
+    document = models.JSONField()
+    valid_from = models.DateTimeField()
+    updated = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=["issuer", "list_id"], name="one_row_per_status_list"),
+        )

@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from puhui.artifacts import content_digest, manifest_schema
+from puhui.certify import limits
 from puhui.hub.catalog import search, storage
 from puhui.hub.catalog.access import (
     Caller,
@@ -40,6 +41,7 @@ from puhui.hub.catalog.models import (
     Organization,
 )
 from puhui.hub.catalog.storage import safe_path
+from puhui.hub.catalog.verifying import signed_by_trusted_issuer, stored_certificate
 
 #: Artifact kind in a manifest → item kind in the catalog.
 KIND_OF_ARTIFACT = {
@@ -52,7 +54,7 @@ KIND_OF_ARTIFACT = {
 }
 _JSON_LIMIT = 32 * 1024 * 1024
 #: A certificate published on its own (no manifest) is one JSON file of a few KB.
-MAX_CERTIFICATE_BYTES = 512 * 1024
+MAX_CERTIFICATE_BYTES = limits.MAX_CREDENTIAL_BYTES
 _MAX_LANGS = 300
 _MAX_GROUPS = 40
 _UNPARSED_WARN = 0.05  # as puhui.evals.stats.UNPARSED_WARN: the share of unparsed answers flagged
@@ -585,7 +587,12 @@ def publish(
             raise PublishError(400, _("send an artifact's manifest.json, or one certificate file"))
         by_sha = _store(files, lambda sha, size: size <= MAX_CERTIFICATE_BYTES)
         (only,) = by_sha.values()
-        cred = _load_json(only.sha256)
+        try:  # within the size and depth limits: nothing recursive reads a hostile document
+            cred = limits.loads(
+                storage.read_bytes(only.sha256, MAX_CERTIFICATE_BYTES + 1), _("the certificate")
+            )
+        except (OSError, limits.LimitError) as e:
+            raise PublishError(400, str(e)) from None
         types = cred.get("type") if isinstance(cred, dict) else None
         if not isinstance(types, list) or "VerifiableCredential" not in types:
             raise PublishError(400, _("the file is not a certificate (a verifiable credential)"))
@@ -594,6 +601,12 @@ def publish(
         content_sha = only.sha256
         manifest_id = ""
         desc = _describe_certificate(cred)
+        if not signed_by_trusted_issuer(cred):
+            # anybody can sign a certificate with a key of their own: only a trusted issuer's
+            # may say it certifies another organization's assessment
+            for ref in desc.lineage:
+                if ref["relation"] == "certifies":
+                    ref["same_org_only"] = "1"
     base = slugify(name or desc.name_hint or manifest_id or kind)[:100] or kind
     with transaction.atomic():
         # only an item the caller may see is "the same": naming another member's private item
@@ -660,7 +673,10 @@ def _link(item: Item, refs: list[dict[str, str]]) -> None:
         seen.add(key)
         target = None
         if ref.get("sha256"):
-            target = Item.objects.filter(content_sha256=ref["sha256"]).exclude(pk=item.pk).first()
+            found = Item.objects.filter(content_sha256=ref["sha256"]).exclude(pk=item.pk)
+            if ref.get("same_org_only"):
+                found = found.filter(org_id=item.org_id)
+            target = found.first()
         elif ref.get("kind") and ref.get("name"):
             named = Item.objects.filter(kind=ref["kind"], name=slugify(ref["name"]))
             target = named.filter(org_id=item.org_id).first() or named.order_by("-created").first()
@@ -673,7 +689,20 @@ def _link(item: Item, refs: list[dict[str, str]]) -> None:
             target_sha256=ref.get("sha256", ""),
             target_label=ref.get("label", "")[:300],
         )
-    Lineage.objects.filter(to_item__isnull=True).filter(
-        Q(target_sha256=item.content_sha256)
-        | Q(target_sha256="", target_kind=item.kind, target_name=item.name)
-    ).exclude(from_item=item).update(to_item=item)
+    dangling = (
+        Lineage.objects.filter(to_item__isnull=True)
+        .filter(
+            Q(target_sha256=item.content_sha256)
+            | Q(target_sha256="", target_kind=item.kind, target_name=item.name)
+        )
+        .exclude(from_item=item)
+    )
+    # another organization's certificate certifies this item only if a trusted issuer signed it
+    foreign = Q(relation="certifies") & ~Q(from_item__org_id=item.org_id)
+    vouched = [
+        ln.pk
+        for ln in dangling.filter(foreign).select_related("from_item")[:100]
+        if signed_by_trusted_issuer(stored_certificate(ln.from_item))
+    ]
+    dangling.exclude(foreign).update(to_item=item)
+    Lineage.objects.filter(pk__in=vouched).update(to_item=item)

@@ -6,7 +6,6 @@ Server-rendered, no JavaScript, one small inline style sheet: every page stays w
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib.auth import views as auth_views
@@ -18,15 +17,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from puhui.hub.catalog import storage, throttle
+from puhui.certify import limits
+from puhui.hub.catalog import throttle
 from puhui.hub.catalog.access import caller_from_session, visible_items
 from puhui.hub.catalog.api import links
 from puhui.hub.catalog.models import FACETS, KINDS, RELATIONS, Item
 from puhui.hub.catalog.search import search
+from puhui.hub.catalog.verifying import stored_certificate
 from puhui.hub.catalog.verifying import verify as verify_credential
 from puhui.hub.conf import LANGUAGES
 
-MAX_CREDENTIAL_BYTES = 512 * 1024
+MAX_CREDENTIAL_BYTES = limits.MAX_CREDENTIAL_BYTES
 PER_PAGE = 20
 
 
@@ -173,12 +174,8 @@ def item_page(request: HttpRequest, pk: int) -> HttpResponse:
     by_path = {f.path: f for f in files}
     verification = None
     if item.kind == "certificate" and "certificate.json" in by_path:
-        f = by_path["certificate.json"]
-        try:
-            cred = json.loads(storage.read_bytes(f.sha256, MAX_CREDENTIAL_BYTES))
-            verification, _assessment = verify_credential(cred, caller)
-        except (OSError, ValueError):
-            verification = None
+        cred = stored_certificate(item)
+        verification = verify_credential(cred, caller) if cred is not None else None
     audit = (item.metadata or {}).get("audit_languages", [])[:100]
     top = max((float(r.get("documents") or 0) for r in audit), default=0.0)
     for r in audit:
@@ -211,8 +208,10 @@ def _read_credential(request: HttpRequest) -> tuple[dict[str, Any] | None, str]:
     upload = request.FILES.get("file")
     if upload is not None:
         if upload.size is None or upload.size > MAX_CREDENTIAL_BYTES:
-            return None, _("the file is too large for a certificate")
-        raw = upload.read()
+            return None, _("the file is {n:,} bytes; a certificate may be at most {m:,}").format(
+                n=upload.size or 0, m=MAX_CREDENTIAL_BYTES
+            )
+        raw = upload.read(MAX_CREDENTIAL_BYTES + 1)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -222,17 +221,17 @@ def _read_credential(request: HttpRequest) -> tuple[dict[str, Any] | None, str]:
     text = text.strip()
     if not text:
         return None, _("paste a certificate or choose a file")
-    if len(text) > MAX_CREDENTIAL_BYTES:
-        return None, _("the text is too large for a certificate")
     if text.startswith(qr.PREFIX):
+        if len(text) > MAX_CREDENTIAL_BYTES:
+            return None, _("the text is too large for a certificate")
         try:
             return qr.decode(text), ""
         except ValueError as e:
             return None, _("not a valid QR payload: {why}").format(why=e)
-    try:
-        data = json.loads(text)
-    except ValueError as e:
-        return None, _("not valid JSON: {why}").format(why=e)
+    try:  # within the size and depth limits, so nothing recursive sees a hostile document
+        data = limits.loads(text, _("the certificate"))
+    except limits.LimitError as e:
+        return None, str(e)
     if not isinstance(data, dict):
         return None, _("a certificate is a JSON object")
     return data, ""
@@ -247,9 +246,10 @@ def verify_page(request: HttpRequest) -> HttpResponse:
             context["error"] = error
             context["text"] = request.POST.get("credential", "")[:MAX_CREDENTIAL_BYTES]
         else:
-            result, assessment = verify_credential(cred, caller_from_session(request))
-            context["result"] = result
-            context["assessment"] = assessment
+            outcome = verify_credential(cred, caller_from_session(request))
+            context["outcome"] = outcome
+            context["result"] = outcome.result
+            context["assessment"] = outcome.assessment
             context["text"] = request.POST.get("credential", "")[:MAX_CREDENTIAL_BYTES]
     status = 400 if context.get("error") else 200
     return render(request, "catalog/verify.html", context, status=status)
