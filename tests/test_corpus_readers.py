@@ -219,5 +219,7 @@ def test_fuzz_jsonl_gz_truncated_anywhere(tmp_path: Path, lines: list[str], cut:
 def test_ten_megabyte_line(tmp_path: Path) -> None:
     big = "ab " * (10 * 2**20 // 3)
     (tmp_path / "big.jsonl").write_text(json.dumps({"text": big}) + "\n")
-    (item,) = read_path(tmp_path / "big.jsonl")
+    (item,) = read_path(tmp_path / "big.jsonl", ReaderOptions(max_record_mb=16))
     assert isinstance(item, Document) and len(item.text) == len(big)
+    (item,) = read_path(tmp_path / "big.jsonl")  # over the default 8 MB: quarantined, named
+    assert isinstance(item, Problem) and "(reader.max_record_mb)" in item.error

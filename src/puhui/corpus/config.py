@@ -13,6 +13,12 @@ their defaults::
     shard_mb: 8
 
 ``dedup`` always runs last because it compares documents across the whole run.
+
+``reader:`` also holds the limits that keep a build's memory bounded on hostile or odd input
+(see :mod:`puhui.corpus.readers`); what passes one goes to ``quarantine/`` with a reason naming
+it::
+
+    reader: {max_record_mb: 8, max_file_mb: 32, max_expansion: 100}
 """
 
 from __future__ import annotations
@@ -206,6 +212,20 @@ def load_config(path: Path | None, **overrides: Any) -> BuildConfig:
     if cfg.pii.mode not in ("redact", "tag", "hash"):
         raise PuhuiError(
             _("{p}: pii.mode {m!r} is not redact, tag or hash").format(p=where, m=cfg.pii.mode),
+            None,
+        )
+    for name in ("max_record_mb", "max_file_mb"):
+        value = getattr(cfg.reader, name)
+        if value is None or value <= 0:
+            raise PuhuiError(
+                _("{p}: reader.{name} must be a positive number of megabytes").format(
+                    p=where, name=name
+                ),
+                None,
+            )
+    if cfg.reader.max_expansion is not None and cfg.reader.max_expansion < 1:
+        raise PuhuiError(
+            _("{p}: reader.max_expansion must be at least 1 (or null: no check)").format(p=where),
             None,
         )
     if cfg.reader.txt_unit not in ("file", "paragraph", "line"):

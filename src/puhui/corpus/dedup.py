@@ -127,7 +127,7 @@ def save_signatures(
     path: Path,
     ids: Sequence[str],
     keys: Sequence[bytes],
-    sigs: Sequence[Sequence[int]],
+    sigs: Sequence[Sequence[int]] | Sequence[np.ndarray],
     num_perm: int,
 ) -> None:
     """Write kept documents' ids, exact keys and signatures as one ``.npy`` table, atomically.

@@ -10,6 +10,7 @@ same command and produces byte-identical output.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -27,12 +28,20 @@ from typing import Any
 import numpy as np
 import zstandard
 
-from puhui.artifacts import MANIFEST, atomic_open, atomic_write_json, input_ref, write_manifest
+from puhui.artifacts import (
+    MANIFEST,
+    atomic_open,
+    atomic_write_json,
+    content_digest,
+    input_ref,
+    sha256_file,
+    write_manifest,
+)
 from puhui.corpus.config import BuildConfig
 from puhui.corpus.dedup import Deduplicator, exact_key, save_signatures, signature
 from puhui.corpus.normalize import normalize
 from puhui.corpus.quality import check as quality_check
-from puhui.corpus.readers import Document, InputFile, Problem, discover, read
+from puhui.corpus.readers import Document, InputFile, Problem, Skipped, discover, read
 from puhui.corpus.records import Dropped, Record
 from puhui.errors import PuhuiError
 from puhui.i18n import _
@@ -82,6 +91,45 @@ def write_jsonl_zst(path: Path, rows: list[dict[str, Any]]) -> None:
     data = zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress(buf.getvalue())
     with atomic_open(path, "wb") as f:
         f.write(data)
+
+
+class RowWriter:
+    """Stream rows to ``path`` as JSON lines (zstd-compressed, or plain with ``compress=False``),
+    atomically: the file appears, whole, at :meth:`close`. With ``keep_empty=False`` no file is
+    made when no row was written. Memory stays constant however many rows pass through."""
+
+    def __init__(self, path: Path, *, compress: bool = True, keep_empty: bool = True) -> None:
+        self.path = path
+        self.rows = 0
+        self._compress = compress
+        self._keep_empty = keep_empty
+        self._stack = contextlib.ExitStack()
+        self._out: Any = None
+
+    def _open(self) -> None:
+        f = self._stack.enter_context(atomic_open(self.path, "wb"))
+        if self._compress:
+            cctx = zstandard.ZstdCompressor(level=ZSTD_LEVEL)
+            self._out = self._stack.enter_context(cctx.stream_writer(f, closefd=False))
+        else:
+            self._out = f
+
+    def write(self, row: dict[str, Any], *, compact: bool = True) -> None:
+        if self._out is None:
+            self._open()
+        seps = (",", ":") if compact else None
+        line = json.dumps(row, ensure_ascii=False, separators=seps).encode("utf-8")
+        self._out.write(line + b"\n")
+        self.rows += 1
+
+    def close(self) -> None:
+        if self._out is None and self._keep_empty:
+            self._open()
+        self._stack.close()
+
+    def abort(self, exc: BaseException) -> None:
+        """Drop the unfinished file (the temporary file is removed; ``path`` is untouched)."""
+        self._stack.__exit__(type(exc), exc, exc.__traceback__)
 
 
 def read_jsonl_zst(path: Path) -> Iterator[dict[str, Any]]:
@@ -206,49 +254,52 @@ def process_unit(
         done: dict[str, Any] = json.loads(paths["done"].read_text())
         return done
     steps = _steps_for(cfg)
-    kept: list[dict[str, Any]] = []
-    removed: list[dict[str, Any]] = []
-    quarantine: list[dict[str, Any]] = []
+    # Rows stream to disk as they are made: a unit's memory does not grow with its documents.
+    writers = {k: RowWriter(paths[k]) for k in ("kept", "removed", "quarantine")}
     ids: list[str] = []
     keys: list[bytes] = []
-    sigs: list[list[int]] = []
+    sigs: list[np.ndarray] = []  # uint32, 4 bytes a value (a list of ints takes ~9 times more)
     reasons: Counter[str] = Counter()
     n_read = 0
     dedup_on = "dedup" in cfg.steps
-    for f in unit.files:
-        for item in read(f, cfg.reader):
-            if isinstance(item, Problem):
-                quarantine.append({"source": item.source, "error": item.error})
-                continue
-            n_read += 1
-            if progress is not None and n_read % 200 == 0:
-                progress(unit.uid, n_read)
-            rec = _to_record(item)
-            dropped = steps.apply(rec)
-            if dropped is not None:
-                reasons[dropped.reason] += 1
-                removed.append(
-                    {**rec.to_json(), "reason": dropped.reason, "detail": dropped.detail}
-                )
-                continue
-            if dedup_on:
-                ids.append(rec.id)
-                keys.append(exact_key(rec.text))
-                sigs.append(signature(rec.text, rec.script, cfg.dedup))
-            kept.append(rec.to_json())
+    try:
+        for f in unit.files:
+            for item in read(f, cfg.reader):
+                if isinstance(item, Problem):
+                    writers["quarantine"].write({"source": item.source, "error": item.error})
+                    continue
+                n_read += 1
+                if progress is not None and n_read % 200 == 0:
+                    progress(unit.uid, n_read)
+                rec = _to_record(item)
+                dropped = steps.apply(rec)
+                if dropped is not None:
+                    reasons[dropped.reason] += 1
+                    writers["removed"].write(
+                        {**rec.to_json(), "reason": dropped.reason, "detail": dropped.detail}
+                    )
+                    continue
+                if dedup_on:
+                    ids.append(rec.id)
+                    keys.append(exact_key(rec.text))
+                    sigs.append(np.asarray(signature(rec.text, rec.script, cfg.dedup), np.uint32))
+                writers["kept"].write(rec.to_json())
+        for w in writers.values():
+            w.close()
+    except BaseException as e:
+        for w in writers.values():
+            w.abort(e)
+        raise
     if progress is not None:
         progress(unit.uid, n_read)
-    write_jsonl_zst(paths["kept"], kept)
-    write_jsonl_zst(paths["removed"], removed)
-    write_jsonl_zst(paths["quarantine"], quarantine)
     if dedup_on:
         save_signatures(paths["sig"], ids, keys, sigs, cfg.dedup.num_perm)
     stats = {
         "unit": unit.uid,
         "inputs": [f.name for f in unit.files],
         "documents_read": n_read,
-        "quarantined": len(quarantine),
-        "kept_before_dedup": len(kept),
+        "quarantined": writers["quarantine"].rows,
+        "kept_before_dedup": writers["kept"].rows,
         "removed": dict(sorted(reasons.items())),
     }
     atomic_write_json(paths["done"], stats)
@@ -301,28 +352,33 @@ def _write_outputs(
     for unit in units:
         paths = _unit_paths(work, unit.uid)
         stats = json.loads(paths["done"].read_text())
-        data, removed = [], list(read_jsonl_zst(paths["removed"]))
-        for row in read_jsonl_zst(paths["kept"]):
-            d = decisions.get(row["id"])
-            if d is None:
-                data.append(row)
-            else:
-                removed.append({**row, **d})
-        dup: Counter[str] = Counter(
-            r["reason"] for r in removed if r["reason"].startswith("dedup.")
-        )
-        stats["removed"] = dict(sorted({**stats["removed"], **dup}.items()))
-        stats["kept"] = len(data)
         name = f"part-{unit.uid}"
-        if data:
-            write_jsonl_zst(out / "data" / f"{name}.jsonl.zst", data)
-        if removed:
-            write_jsonl_zst(out / "removed" / f"{name}.jsonl.zst", removed)
-        quarantine = list(read_jsonl_zst(paths["quarantine"]))
-        if quarantine:
-            with atomic_open(out / "quarantine" / f"{name}.jsonl", "w") as fq:
-                for q in quarantine:
-                    fq.write(json.dumps(q, ensure_ascii=False) + "\n")
+        data_w = RowWriter(out / "data" / f"{name}.jsonl.zst", keep_empty=False)
+        removed_w = RowWriter(out / "removed" / f"{name}.jsonl.zst", keep_empty=False)
+        quarantine_w = RowWriter(
+            out / "quarantine" / f"{name}.jsonl", compress=False, keep_empty=False
+        )
+        dup: Counter[str] = Counter()
+        try:
+            for row in read_jsonl_zst(paths["removed"]):
+                removed_w.write(row)
+            for row in read_jsonl_zst(paths["kept"]):
+                d = decisions.get(row["id"])
+                if d is None:
+                    data_w.write(row)
+                else:
+                    removed_w.write({**row, **d})
+                    dup[d["reason"]] += 1
+            for q in read_jsonl_zst(paths["quarantine"]):
+                quarantine_w.write(q, compact=False)
+            for w in (data_w, removed_w, quarantine_w):
+                w.close()
+        except BaseException as e:
+            for w in (data_w, removed_w, quarantine_w):
+                w.abort(e)
+            raise
+        stats["removed"] = dict(sorted({**stats["removed"], **dup}.items()))
+        stats["kept"] = data_w.rows
         atomic_write_json(out / "stats" / f"{name}.json", stats)
         if "dedup" in cfg.steps:
             table = np.load(paths["sig"], allow_pickle=False)
@@ -333,7 +389,7 @@ def _write_outputs(
                     sig_rows.append(row["sig"])
         totals["documents_read"] += stats["documents_read"]
         totals["quarantined"] += stats["quarantined"]
-        totals["kept"] += len(data)
+        totals["kept"] += data_w.rows
         removed_total.update(stats["removed"])
     if "dedup" in cfg.steps:
         save_signatures(
@@ -402,13 +458,22 @@ def build(
             )
     if "pii" in cfg.steps and cfg.pii.mode == "hash":
         pii_salt(cfg)
-    files = discover(inputs)
+    skipped: list[Skipped] = []
+    files = discover(inputs, skipped)
     if not files:
-        raise PuhuiError(_("no files found in {p}").format(p=", ".join(map(str, inputs))), None)
+        raise PuhuiError(
+            _("no files found in {p}").format(p=", ".join(map(str, inputs))),
+            _("{n} paths were skipped, e.g. {name}: {why}").format(
+                n=len(skipped), name=skipped[0].name, why=skipped[0].reason
+            )
+            if skipped
+            else None,
+        )
     state: dict[str, Any] = {
         "config": cfg.to_json(),
         "inputs": [[f.name, f.path.stat().st_size] for f in files],
         "against": [str(p) for p in against],
+        "skipped": [[s.name, s.reason] for s in skipped],  # for the audit; not compared
     }
     if restart and out.exists():
         shutil.rmtree(out)
@@ -439,6 +504,7 @@ def build(
         on_stage("write")
     summary = _write_outputs(out, units, cfg, work, decisions)
     summary["units"] = len(units)
+    summary["skipped_inputs"] = [{"path": s.name, "reason": s.reason} for s in skipped]
     summary["languages"] = None  # filled by the audit
     from puhui.corpus.audit import write_audit
     from puhui.corpus.datasheet import write_croissant, write_datasheet
@@ -455,12 +521,29 @@ def build(
         out,
         "corpus",
         parameters={"config": cfg.to_json(), "name": corpus_name},
-        inputs=[input_ref(p, name=str(p)) for p in [*inputs, *against]],
+        inputs=[*_input_refs(inputs), *(input_ref(p, name=str(p)) for p in against)],
         command="puhui corpus build",
     )
     _set_created(out, state["started"])
     shutil.rmtree(work / "units", ignore_errors=True)
     return BuildResult(out, summary, manifest.id, resumed, time.perf_counter() - started)
+
+
+def _input_refs(inputs: list[Path]) -> list[dict[str, Any]]:
+    """Provenance of the inputs. A plain folder is pinned by the digest of the files the build
+    reads in it (as :func:`discover` picks them), not by everything under it: a link out of the
+    folder, or a pipe, is neither read nor hashed."""
+    refs = []
+    for p in inputs:
+        if p.is_dir() and not (p / MANIFEST).is_file():
+            files = [
+                {"path": f.path.relative_to(p).as_posix(), "sha256": sha256_file(f.path)}
+                for f in discover([p])
+            ]
+            refs.append({"name": str(p), "sha256": content_digest(files)})
+        else:
+            refs.append(input_ref(p, name=str(p)))
+    return refs
 
 
 def _set_created(out: Path, started: str) -> None:
