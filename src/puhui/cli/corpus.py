@@ -28,6 +28,9 @@ app = typer.Typer(
 )
 
 
+SHOW_SKIPPED = 20  # skipped input paths listed after a build (all are in the audit)
+
+
 class _Bars:
     """Overall and per-unit progress bars with documents per second."""
 
@@ -176,6 +179,23 @@ def build(
         table.add_row(_("removed: {r}").format(r=reason), f"{n:,}")
     table.add_row(_("quarantined (unreadable)"), f"{s['quarantined']:,}")
     console.print(table)
+    skipped = s.get("skipped_inputs") or []
+    if skipped:
+        err_console.print(
+            _("Skipped {n} paths under the inputs (not read):").format(n=len(skipped)),
+            highlight=False,
+        )
+        for item in skipped[:SHOW_SKIPPED]:
+            err_console.print(
+                f"  {escape(str(item['path']))}: {escape(str(item['reason']))}", highlight=False
+            )
+        if len(skipped) > SHOW_SKIPPED:
+            err_console.print(
+                _("  … and {n} more; all are listed in {o}/audit.html").format(
+                    n=len(skipped) - SHOW_SKIPPED, o=out
+                ),
+                highlight=False,
+            )
     console.print(
         _("Languages: {n}. Look at {o}/audit.html, {o}/datasheet.md and {o}/data/.").format(
             n=s.get("languages"), o=out

@@ -7,7 +7,9 @@ dict; :func:`write_audit` also writes ``audit.json`` and a self-contained ``audi
 Per language, per script and overall it reports documents kept, characters and words,
 removed documents by reason, the dedup rate (dedup removals / (kept + dedup removals)), PII
 counts by type, and the length distribution (quantiles and a fixed log-scale histogram).
-Quarantined inputs are counted with their most frequent error kinds.
+Quarantined inputs are counted with their most frequent error kinds; paths under the inputs
+that the build did not read (symbolic links leaving the input folder and the like) are listed
+under ``skipped_inputs`` with the reason.
 
 The *representation check* counts mentions of identity and demographic terms (gender,
 religion, ethnicity/nationality/migration, disability, age, sexual orientation,
@@ -48,6 +50,7 @@ from puhui.artifacts import atomic_write_json, atomic_write_text
 from puhui.i18n import _
 
 AUDIT_VERSION = 1
+SKIPPED_LISTED = 200  # skipped input paths listed in the audit (all are counted)
 AUDIT_JSON = "audit.json"
 AUDIT_HTML = "audit.html"
 WORK_CONFIG = Path(".work") / "config.json"
@@ -223,6 +226,7 @@ def build_summary(config: Mapping[str, Any] | None) -> dict[str, Any]:
             "started": None,
             "pii_mode": None,
             "against": [],
+            "skipped": [],
         }
     cfg = config.get("config") if isinstance(config.get("config"), dict) else config
     assert isinstance(cfg, dict)
@@ -258,6 +262,11 @@ def build_summary(config: Mapping[str, Any] | None) -> dict[str, Any]:
             inputs.append(str(item.get("name", item)) if isinstance(item, dict) else item)
             total = None
     against = [str(a) for a in config.get("against") or [] if isinstance(a, str)]
+    skipped = [
+        {"path": str(item[0]), "reason": str(item[1])}
+        for item in config.get("skipped") or []
+        if isinstance(item, list | tuple) and len(item) == 2
+    ]
     return {
         "config_found": True,
         "steps": steps,
@@ -269,6 +278,7 @@ def build_summary(config: Mapping[str, Any] | None) -> dict[str, Any]:
         "started": config.get("started") if isinstance(config.get("started"), str) else None,
         "pii_mode": pii_mode,
         "against": against,
+        "skipped": skipped,
     }
 
 
@@ -914,8 +924,12 @@ def build_audit(corpus_dir: Path) -> dict[str, Any]:
             ],
             "error_kinds": len(kinds),
         },
+        "skipped_inputs": {
+            "count": len(summary["skipped"]),
+            "items": summary["skipped"][:SKIPPED_LISTED],
+        },
         "representation": _representation_json(lex, reps, languages, uncovered_docs),
-        "build": summary,
+        "build": {k: v for k, v in summary.items() if k != "skipped"},
         "unreadable_lines": dict(sorted(bad.items())),
         "warnings": [],
     }
@@ -1057,6 +1071,16 @@ def _warnings(audit: Mapping[str, Any]) -> list[dict[str, Any]]:
             _("inputs that could not be read: {n}; they are listed in quarantine/").format(
                 n=quarantined
             ),
+        )
+    skipped = int(audit["skipped_inputs"]["count"])
+    if skipped:
+        warn(
+            "skipped_inputs",
+            "warning",
+            _(
+                "paths under the inputs that were not read: {n} (links that leave the input "
+                "folder, broken links, folder links, pipes or devices); see Skipped inputs"
+            ).format(n=skipped),
         )
     pii = audit["pii"]
     if pii["step_ran"] is False:
