@@ -380,3 +380,32 @@ def test_eval_zip_members_are_bounded(tmp_path: Path) -> None:
     huge = eval_zip(tmp_path / "huge.eval", "header.json", frame, method=93, declared=GB)
     with pytest.raises(PuhuiError, match="over the 128 MB limit"):
         read_source(huge)
+
+
+# ---------------------------------------------------------------- the limits are options
+
+
+def test_reader_limits_are_pipeline_options(tmp_path: Path) -> None:
+    from puhui.corpus.config import load_config
+
+    pipeline = tmp_path / "p.yaml"
+    pipeline.write_text("reader: {max_record_mb: 0.001, max_file_mb: 0.001, max_expansion: null}\n")
+    cfg = load_config(pipeline)
+    assert cfg.reader.record_bytes == 1048 and cfg.reader.max_expansion is None
+    (tmp_path / "a.jsonl").write_text(
+        json.dumps({"text": GOOD}) + "\n" + json.dumps({"text": "x" * 2000}) + "\n"
+    )
+    (tmp_path / "b.json").write_text(json.dumps([{"text": GOOD}] * 20))
+    items = [
+        i
+        for p in discover([tmp_path / "a.jsonl", tmp_path / "b.json"])
+        for i in read(p, cfg.reader)
+    ]
+    assert isinstance(items[0], Document)
+    assert isinstance(items[1], Problem) and items[1].source == "a.jsonl:2"
+    assert "line 2 is longer than 0.001 MB (reader.max_record_mb)" in items[1].error
+    assert isinstance(items[2], Problem) and "(reader.max_file_mb)" in items[2].error
+    for bad in ("max_record_mb: 0", "max_file_mb: null", "max_expansion: 0.5"):
+        pipeline.write_text(f"reader: {{{bad}}}\n")
+        with pytest.raises(PuhuiError, match=r"reader\.max_"):
+            load_config(pipeline)

@@ -45,11 +45,6 @@ class LimitExceeded(ValueError):
     """Input passed a reader limit. ``str(e)`` is a one-line reason that names the limit."""
 
 
-def mb(n_bytes: int) -> str:
-    """A limit in MB for messages: ``8``, ``0.5``."""
-    return f"{n_bytes / 2**20:g}"
-
-
 # ---------------------------------------------------------------- decompression
 
 

@@ -52,7 +52,6 @@ from puhui.corpus.bounded import (
     LimitExceeded,
     capped_lines,
     http_body,
-    mb,
     open_decompressed,
     read_capped,
 )
@@ -230,7 +229,7 @@ def _open(f: InputFile, opts: ReaderOptions) -> IO[bytes]:
 def _too_long(what: str, opts: ReaderOptions) -> str:
     return _(
         "{what} is longer than {mb} MB (reader.max_record_mb); split it or raise the limit"
-    ).format(what=what, mb=mb(opts.record_bytes))
+    ).format(what=what, mb=f"{opts.max_record_mb:g}")
 
 
 def _read_record_file(f: InputFile, opts: ReaderOptions) -> bytes:
@@ -332,7 +331,7 @@ def _read_json(f: InputFile, opts: ReaderOptions) -> Iterator[Document | Problem
             _(
                 "the file is longer than {mb} MB (reader.max_file_mb): a .json file is parsed "
                 "whole; convert it to JSONL (one object per line) or raise the limit"
-            ).format(mb=mb(opts.file_bytes)),
+            ).format(mb=f"{opts.max_file_mb:g}"),
         )
         return
     try:
@@ -492,7 +491,7 @@ def _txt_lines(f: InputFile, opts: ReaderOptions) -> Iterator[tuple[int, str | N
                 _(
                     "the file is longer than {mb} MB (reader.max_file_mb) and its encoding "
                     "({e}) is read whole; save it as UTF-8 or raise the limit"
-                ).format(mb=mb(opts.file_bytes), e=encoding)
+                ).format(mb=f"{opts.max_file_mb:g}", e=encoding)
             )
         for n, line in enumerate(decode(raw).splitlines(), 1):
             yield n, line
