@@ -415,21 +415,17 @@ def test_a_known_hash_is_not_a_key_to_a_private_file(hub: Hub, tmp_path: Path) -
     assert resp.status_code == 201, resp.text
 
 
-def test_gc_removes_only_files_no_item_holds(hub: Hub, tmp_path: Path) -> None:
-    art = make_artifact(tmp_path / "g", "corpus", {"kept.txt": "gc test\n"})
-    stray = b"bytes that only a refused upload sent\n"
-    resp = httpx.post(  # refused: a file that is not in the manifest; its bytes were stored
-        hub.url + "/api/v1/items",
-        headers={"Authorization": f"Bearer {hub.publish_token}"},
-        files=[
-            ("manifest", ("manifest.json", (art / "manifest.json").read_bytes())),
-            ("files", ("kept.txt", (art / "kept.txt").read_bytes())),
-            ("files", ("stray.txt", stray)),
-        ],
-        data={"org": "acme"},
-    )
-    assert resp.status_code == 400 and "not in the manifest" in resp.text
+def test_gc_removes_only_files_no_item_holds(hub: Hub) -> None:
+    # what gc is for: a blob a publish kept before failing (or a crash) left, and a partial
+    # upload; a refused upload itself stores nothing (tests/hub/test_hub_private.py)
+    stray = b"bytes that no item holds\n"
     stray_sha = hashlib.sha256(stray).hexdigest()
+    blobs = Path(hub.env["PUHUI_HOME"]) / "hub" / "blobs"
+    orphan = blobs / "sha256" / stray_sha[:2] / stray_sha[2:4] / stray_sha
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(stray)
+    (blobs / "tmp").mkdir(exist_ok=True)
+    (blobs / "tmp" / "cut-short.part").write_bytes(b"half an upload")
     held = _file_sha(hub, hub.items["public"])
 
     def gc(*args: str) -> list[str]:
@@ -441,6 +437,7 @@ def test_gc_removes_only_files_no_item_holds(hub: Hub, tmp_path: Path) -> None:
     assert not any(p.endswith(stray_sha) for p in gc())  # sent just now: kept (24 h default)
     dry = gc("--older-than", "0", "--dry-run")
     assert any(p.endswith(stray_sha) for p in dry) and not any(p.endswith(held) for p in dry)
+    assert any(p.endswith("cut-short.part") for p in dry)
     assert all(Path(p).exists() for p in dry)
     gone = gc("--older-than", "0")
     assert sorted(gone) == sorted(dry) and not any(Path(p).exists() for p in gone)
@@ -570,7 +567,23 @@ def test_server_rechecks_uploads(hub: Hub, tmp_path: Path) -> None:
         headers=auth,
         files=[("files", ("a.txt", b"tampered\n")), ("manifest", ("manifest.json", manifest))],
     )
-    assert resp.status_code == 400 and "not uploaded" in resp.json()["detail"]
+    assert resp.status_code == 400 and "matches no file of the manifest" in resp.json()["detail"]
+    blobs = Path(hub.env["PUHUI_HOME"]) / "hub" / "blobs" / "sha256"
+    tampered = hashlib.sha256(b"tampered\n").hexdigest()
+    assert not (blobs / tampered[:2] / tampered[2:4] / tampered).exists()  # not kept either
+    # a manifest listing a file that was not sent: refused, and the one sent is not kept
+    two = make_artifact(tmp_path / "two", "corpus", {"a.txt": "one of two\n", "b.txt": "two\n"})
+    resp = httpx.post(
+        hub.url + "/api/v1/items",
+        headers=auth,
+        files=[
+            ("files", ("a.txt", b"one of two\n")),
+            ("manifest", ("manifest.json", (two / "manifest.json").read_bytes())),
+        ],
+    )
+    assert resp.status_code == 400 and "b.txt was not uploaded" in resp.json()["detail"]
+    sent = hashlib.sha256(b"one of two\n").hexdigest()
+    assert not (blobs / sent[:2] / sent[2:4] / sent).exists()
     hidden = make_artifact(tmp_path / "h", "corpus", {".x/a.txt": "x\n"}, files=[".x/a.txt"])
     resp = httpx.post(
         hub.url + "/api/v1/items",

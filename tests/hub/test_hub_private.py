@@ -116,7 +116,7 @@ def test_a_refused_upload_leaves_nothing_in_the_store(hub: Hub, tmp_path: Path) 
     resp = _post(hub, outsider, art, org="acme")
     assert resp.status_code == 403, resp.text
     assert not _blob(hub, sha).exists()
-    # a file the manifest does not list is refused as it arrives, and not kept either
+    # a file the manifest does not list refuses the whole upload, and nothing of it is kept
     stray = b"not in the manifest " + os.urandom(8)
     manifest = (art / "manifest.json").read_bytes()
     resp = httpx.post(
@@ -129,8 +129,9 @@ def test_a_refused_upload_leaves_nothing_in_the_store(hub: Hub, tmp_path: Path) 
         ],
         timeout=60,
     )
-    assert resp.status_code == 400 and "not in the manifest" in resp.json()["detail"]
+    assert resp.status_code == 400 and "matches no file of the manifest" in resp.json()["detail"]
     assert not _blob(hub, hashlib.sha256(stray).hexdigest()).exists()
+    assert not _blob(hub, sha).exists()  # nor the listed file sent with it: nothing half-kept
     # and a certificate-less single file that is far too big for a certificate
     big = b"{" + b" " * (600 * 1024) + b"}"
     resp = httpx.post(

@@ -88,7 +88,7 @@ def secure_hub(settings: Settings) -> list[tuple[Path, int]]:
     backup may be readable by everyone, and a session key read from the database signs another
     person in. The folder's own mode already keeps other users out of everything below it;
     its top-level files, the database's files (wherever ``hub_database_url`` puts them) and the
-    store's folders are fixed one by one. Blobs are written 0600 (see ``storage.put_stream``).
+    store's folders are fixed one by one. Blobs are written 0600 (see ``storage.keep``).
     """
     hub = hub_dir(settings)
     fixed = [_tighten(hub, DIR_MODE)]

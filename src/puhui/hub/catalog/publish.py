@@ -10,6 +10,7 @@ artifact's own files (audit.json, plan.json, summary.json, assessment.json, the 
 
 from __future__ import annotations
 
+import io
 import json
 import mimetypes
 import re
@@ -487,20 +488,22 @@ def _next_version(org: Organization, kind: str, name: str) -> str:
     return str(max(numbers, default=0) + 1)
 
 
-def _store(files: Iterable[IO[bytes]], accept: Callable[[str, int], bool]) -> dict[str, Upload]:
-    """Store the uploaded files that ``accept`` takes; refuse the upload at the first other."""
+def _stage(
+    files: Iterable[IO[bytes]],
+    accept: Callable[[str, int], bool],
+    refused: str,
+    staged: list[storage.Staged],
+) -> dict[str, Upload]:
+    """Stage the uploaded files (into ``staged``); refuse the upload at the first one ``accept``
+    does not take, with the message ``refused`` (``{n}`` bytes, sha256 ``{s}``)."""
     by_sha: dict[str, Upload] = {}
     for f in files:
         try:
-            sha, size = storage.put_stream(f, accept)
+            one = storage.stage(f, accept)
         except storage.Refused as e:
-            raise PublishError(
-                400,
-                _("an uploaded file ({n} bytes, sha256 {s:.12}…) is not in the manifest").format(
-                    n=e.size, s=e.sha256
-                ),
-            ) from None
-        by_sha[sha] = Upload(sha, size)
+            raise PublishError(400, refused.format(n=e.size, s=e.sha256[:12])) from None
+        staged.append(one)
+        by_sha[one.sha256] = Upload(one.sha256, one.size)
     return by_sha
 
 
@@ -516,13 +519,34 @@ def publish(
 ) -> tuple[Item, bool]:
     """Create an item from uploaded files; return it and whether it is new.
 
-    Everything that can be checked before a file is kept is checked first — the form, the right
-    to publish into the organization, the manifest — and a file reaches the store only when the
-    manifest lists its hash and size (or, without a manifest, when it is one certificate-sized
-    file): a refused upload leaves nothing behind. Publishing the same content again under the
-    same name returns the existing item, if the caller may see it; an item the caller may not see
-    is never named in the answer.
+    The form, the right to publish into the organization and the manifest are checked before a
+    byte is read; each file is hashed into a staging area and refused as soon as it matches no
+    manifest entry (or, without a manifest, is more than one certificate-sized file); the files
+    reach the store only once the whole upload is accepted, so a refused upload leaves nothing
+    behind. Publishing the same content again under the same name returns the existing item, if
+    the caller may see it; an item the caller may not see is never named in the answer.
     """
+    staged: list[storage.Staged] = []
+    try:
+        item, created = _publish(
+            caller, files, manifest_raw, org_slug, visibility, name, version, staged
+        )
+    finally:
+        for one in staged:
+            storage.discard(one)  # what was kept is no longer there to discard
+    return item, created
+
+
+def _publish(
+    caller: Caller,
+    files: Iterable[IO[bytes]],
+    manifest_raw: bytes | None,
+    org_slug: str,
+    visibility: str,
+    name: str,
+    version: str,
+    staged: list[storage.Staged],
+) -> tuple[Item, bool]:
     if visibility not in dict(VISIBILITIES):
         raise PublishError(400, _("visibility must be public, organization or private"))
     if version and not _VERSION_RE.match(version):
@@ -536,13 +560,24 @@ def publish(
             raise PublishError(
                 400, _("artifacts of kind {k} cannot be published").format(k=manifest["kind"])
             )
+        for f in manifest["files"]:
+            if not safe_path(f["path"]):
+                raise PublishError(
+                    400, _("unsafe file name in the manifest: {p!r}").format(p=f["path"])
+                )
         wanted = {f["sha256"]: f["bytes"] for f in manifest["files"]}
-        by_sha = _store(files, lambda sha, size: wanted.get(sha) == size)
+        by_sha = _stage(
+            files,
+            lambda sha, size: wanted.get(sha) == size,
+            _(
+                "an uploaded file ({n} bytes, sha256 {s}…) matches no file of the manifest: "
+                "changed after the manifest was written, or not part of the artifact"
+            ),
+            staged,
+        )
         entries = []
         for f in manifest["files"]:
             rel, sha, size = f["path"], f["sha256"], f["bytes"]
-            if not safe_path(rel):
-                raise PublishError(400, _("unsafe file name in the manifest: {p!r}").format(p=rel))
             got = by_sha.get(sha)
             # a file the hub already holds need not be sent again, but only by a caller who may
             # read it: otherwise knowing a private file's hash and size would be enough to
@@ -554,8 +589,12 @@ def publish(
             if got.size != size:
                 raise PublishError(400, _("file {p} has the wrong size").format(p=rel))
             entries.append({"path": rel, "sha256": sha, "size": size})
-        m_sha, m_size = storage.put_bytes(manifest_raw)
-        entries.append({"path": "manifest.json", "sha256": m_sha, "size": m_size})
+        staged.append(storage.stage(io.BytesIO(manifest_raw)))
+        entries.append(
+            {"path": "manifest.json", "sha256": staged[-1].sha256, "size": staged[-1].size}
+        )
+        for one in staged:  # the upload is complete and consistent: into the store
+            storage.keep(one)
         content_sha = manifest["content_sha256"]
         manifest_id = manifest["id"]
         by_path = {e["path"]: e["sha256"] for e in entries}
@@ -585,17 +624,21 @@ def publish(
         files = list(files)
         if len(files) != 1:
             raise PublishError(400, _("send an artifact's manifest.json, or one certificate file"))
-        by_sha = _store(files, lambda sha, size: size <= MAX_CERTIFICATE_BYTES)
+        by_sha = _stage(
+            files,
+            lambda sha, size: size <= MAX_CERTIFICATE_BYTES,
+            _("the file ({n} bytes) is too large for a certificate"),
+            staged,
+        )
         (only,) = by_sha.values()
         try:  # within the size and depth limits: nothing recursive reads a hostile document
-            cred = limits.loads(
-                storage.read_bytes(only.sha256, MAX_CERTIFICATE_BYTES + 1), _("the certificate")
-            )
+            cred = limits.loads(staged[0].tmp.read_bytes(), _("the certificate"))
         except (OSError, limits.LimitError) as e:
             raise PublishError(400, str(e)) from None
         types = cred.get("type") if isinstance(cred, dict) else None
         if not isinstance(types, list) or "VerifiableCredential" not in types:
             raise PublishError(400, _("the file is not a certificate (a verifiable credential)"))
+        storage.keep(staged[0])
         kind = "certificate"
         entries = [{"path": "certificate.json", "sha256": only.sha256, "size": only.size}]
         content_sha = only.sha256

@@ -1,22 +1,24 @@
 """Content-addressed file store: every file kept once, at ``blobs/sha256/ab/cd/<sha256>``.
 
 A blob is written to a temporary file, hashed while it is written, fsynced, then renamed into
-place, so a half-written upload never appears under a hash. Folders are 0700 and blobs 0600: only
-the hub's own user reads them. Serving supports one HTTP byte
-range (``Range: bytes=a-b``, ``a-``, ``-n``), enough to resume a download. :func:`collect`
-removes blobs no item holds (a refused upload leaves its files behind) once they are old enough
-that no publish in progress can still be about to use them.
+place, so a half-written upload never appears under a hash. A publish *stages* its files that
+way and keeps them only once the whole upload has been accepted (:func:`stage`, :func:`keep`,
+:func:`discard`): a refused upload leaves nothing in the store. Folders are 0700 and blobs 0600,
+readable by the hub's own user only. Serving supports one HTTP byte range (``Range:
+bytes=a-b``, ``a-``, ``-n``), enough to resume a download. :func:`collect` removes blobs no item
+holds (left by a publish that failed after its files were kept, or by a crash) and partial
+uploads, once they are old enough that no publish in progress can still be about to use them.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -53,7 +55,7 @@ def has(sha256: str) -> bool:
 
 
 class Refused(Exception):
-    """``put_stream``'s ``accept`` said no: nothing was stored. Holds what the stream hashed to."""
+    """``stage``'s ``accept`` said no: nothing was kept. Holds what the stream hashed to."""
 
     def __init__(self, sha256: str, size: int) -> None:
         super().__init__(sha256)
@@ -61,19 +63,26 @@ class Refused(Exception):
         self.size = size
 
 
-def put_stream(
-    stream: IO[bytes], accept: Callable[[str, int], bool] | None = None
-) -> tuple[str, int]:
-    """Store what ``stream`` yields; return ``(sha256, size)``.
+@dataclass(frozen=True)
+class Staged:
+    """Content hashed into a temporary file, not yet in the store: :func:`keep` or
+    :func:`discard` it."""
 
-    ``accept(sha256, size)``, when given, is asked once the content is hashed and before it is
-    kept: on False the temporary file is removed and :class:`Refused` raised, so a refused upload
-    never reaches the store.
+    sha256: str
+    size: int
+    tmp: Path
+
+
+def stage(stream: IO[bytes], accept: Callable[[str, int], bool] | None = None) -> Staged:
+    """Hash what ``stream`` yields into a temporary file beside the store.
+
+    ``accept(sha256, size)``, when given, is asked once the content is hashed: on False the
+    temporary file is removed and :class:`Refused` raised.
     """
-    base = root()
-    tmp_dir = base / "tmp"
+    tmp_dir = root() / "tmp"
     tmp_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=tmp_dir, suffix=".part")
+    fd, name = tempfile.mkstemp(dir=tmp_dir, suffix=".part")
+    tmp = Path(name)
     h = hashlib.sha256()
     size = 0
     try:
@@ -87,25 +96,26 @@ def put_stream(
         digest = h.hexdigest()
         if accept is not None and not accept(digest, size):
             raise Refused(digest, size)
-        final = blob_path(digest)
-        if final.is_file():
-            os.unlink(tmp)
-            os.utime(final)  # fresh again: collect() leaves recently sent blobs alone
-        else:
-            final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            os.chmod(tmp, 0o600)  # private items' files too: readable by the hub's user only
-            os.replace(tmp, final)
-        return digest, size
+        return Staged(digest, size, tmp)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        tmp.unlink(missing_ok=True)
         raise
 
 
-def put_bytes(data: bytes) -> tuple[str, int]:
-    import io
+def keep(staged: Staged) -> None:
+    """Move staged content into the store under its hash (once: a second copy is dropped)."""
+    final = blob_path(staged.sha256)
+    if final.is_file():
+        staged.tmp.unlink(missing_ok=True)
+        os.utime(final)  # fresh again: collect() leaves recently sent blobs alone
+        return
+    final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(staged.tmp, 0o600)  # private items' files too: readable by the hub's user only
+    os.replace(staged.tmp, final)
 
-    return put_stream(io.BytesIO(data))
+
+def discard(staged: Staged) -> None:
+    staged.tmp.unlink(missing_ok=True)
 
 
 def read_bytes(sha256: str, limit: int | None = None) -> bytes:
