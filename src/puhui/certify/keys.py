@@ -177,8 +177,8 @@ def load_key_dir(folder: str | os.PathLike[str]) -> KeyPair:
     return pair
 
 
-def trusted_did(ref: str) -> str:
-    """Turn a ``--trust`` value into an issuer DID.
+def trusted_did(ref: str, option: str = "--trust") -> str:
+    """Turn a ``--trust`` value (or another ``option``'s, named in errors) into an issuer DID.
 
     Accepts ``did:key:z6Mk…``, a bare ``z6Mk…`` public key, a ``public.json``/``private.json``
     file or a key folder.
@@ -189,7 +189,8 @@ def trusted_did(ref: str) -> str:
             di.resolve_did_key(text.split("#", 1)[0])
         except di.ResolutionError as e:
             raise KeyFileError(
-                _("--trust {r}: {why}").format(r=ref, why=e), _("give a did:key or a key file")
+                _("{o} {r}: {why}").format(o=option, r=ref[:100], why=e),
+                _("give a did:key or a key file"),
             ) from None
         return text.split("#", 1)[0]
     if text.startswith("z6Mk") and not Path(text).exists():
@@ -197,14 +198,15 @@ def trusted_did(ref: str) -> str:
             return di.did_key(di.decode_public_multikey(text))
         except ValueError as e:
             raise KeyFileError(
-                _("--trust {r}: {why}").format(r=ref, why=e), _("give a did:key or a key file")
+                _("{o} {r}: {why}").format(o=option, r=ref[:100], why=e),
+                _("give a did:key or a key file"),
             ) from None
     path = Path(text)
     if path.is_dir():
         path = path / PUBLIC
     if not path.is_file():
         raise KeyFileError(
-            _("--trust {r}: no such key file, folder or did:key").format(r=ref),
+            _("{o} {r}: no such key file, folder or did:key").format(o=option, r=ref[:100]),
             _("give did:key:z6Mk…, a public.json or a key folder"),
         )
     data = _read_json(path, _("public key"))

@@ -429,7 +429,7 @@ def issuer_add(
     from puhui.certify import credential, keys
     from puhui.hub import client
 
-    did = keys.trusted_did(key)
+    did = keys.trusted_did(key, "KEY")
     path = Path(key)
     status_list = None
     if path.is_dir() and (path / keys.STATUS_LIST).is_file():
@@ -504,7 +504,7 @@ def issuer_remove(
     from puhui.certify import keys
     from puhui.hub import client
 
-    did = keys.trusted_did(key)
+    did = keys.trusted_did(key, "KEY")
     client.remove_issuer(_hub_url(url), _need_token(token), did)
     if json_out:
         print_json({"removed": did})
