@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import stat
 import subprocess
 import sys
@@ -142,6 +143,19 @@ def test_a_refused_upload_leaves_nothing_in_the_store(hub: Hub, tmp_path: Path) 
     )
     assert resp.status_code == 400
     assert not _blob(hub, hashlib.sha256(big).hexdigest()).exists()
+
+
+def test_a_publish_without_a_token_is_refused_before_its_body(hub: Hub) -> None:
+    host, port = hub.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        s.sendall(  # 100 MB announced (under the hub's upload limit), none of it sent
+            b"POST /api/v1/items HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: multipart/form-data; boundary=x\r\n"
+            b"Content-Length: 100000000\r\n\r\n"
+        )
+        head = s.recv(400).decode("latin-1")
+    assert head.startswith("HTTP/1.1 401"), head
+    assert "publishing needs an API token" in head
 
 
 # ---------------------------------------------------------------- another member's private item

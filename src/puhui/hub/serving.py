@@ -5,7 +5,8 @@ it, checking only one server-wide size (``PUHUI_HUB_MAX_UPLOAD_MB``, sized for p
 certificate to verify is a few KB, so ``puhui hub serve`` makes waitress apply the small limits
 of :func:`puhui.hub.catalog.middleware.body_limit` as soon as the request line and headers are
 in: a declared Content-Length over the limit is answered 413 at once, and a chunked body as soon
-as it grows past the limit. The answer is the API's JSON error, with a one-line reason.
+as it grows past the limit; a publish with no token at all is answered 401 the same way. The
+answer is the API's JSON error, with a one-line reason.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import BaseWSGIServer, MultiSocketServer
-from waitress.utilities import RequestEntityTooLarge
+from waitress.utilities import Error, RequestEntityTooLarge
 
 
 class _TooLarge(RequestEntityTooLarge):
@@ -27,13 +28,32 @@ class _TooLarge(RequestEntityTooLarge):
         return f"{self.code} {self.reason}", [("Content-Type", "application/json")], body
 
 
+class _NoToken(Error):
+    """A publish without a token, answered 401 as ``{"detail": reason}``."""
+
+    code = 401
+    reason = "Unauthorized"
+
+    def to_response(self, ident: str | None = None) -> tuple[str, list[tuple[str, str]], bytes]:
+        body = json.dumps({"detail": self.body}).encode("utf-8")
+        return f"{self.code} {self.reason}", [("Content-Type", "application/json")], body
+
+
 class _LimitedParser(HTTPRequestParser):
     def received(self, data: bytes) -> int:
         consumed = super().received(data)
         if getattr(self, "error", None) is None and self.headers_finished:
-            from puhui.hub.catalog.middleware import body_limit, too_large
+            from puhui.hub.catalog.middleware import body_limit, needs_token, too_large
 
-            found = body_limit(getattr(self, "path", "") or "")
+            path = getattr(self, "path", "") or ""
+            why = needs_token(
+                getattr(self, "command", "") or "", path, self.headers.get("AUTHORIZATION", "")
+            )
+            if why is not None:
+                self.error = _NoToken(why)
+                self.completed = True
+                return len(data)
+            found = body_limit(path)
             size = max(self.content_length, self.body_bytes_received)
             if found is not None and size > found[0]:
                 self.error = _TooLarge(too_large(size, *found))

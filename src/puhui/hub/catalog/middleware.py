@@ -45,6 +45,17 @@ def body_limit(path: str) -> tuple[int, str] | None:
     return None
 
 
+def needs_token(method: str, path: str, authorization: str) -> str | None:
+    """Why a request must be refused before its body is read for want of a token, or None.
+
+    Publishing is the one request with a large body, and it needs an API token: a publish with
+    no ``Authorization`` header at all is answered 401 without receiving what it sends.
+    """
+    if method == "POST" and path == "/api/v1/items" and not authorization.strip():
+        return _("publishing needs an API token (puhui hub token new)")
+    return None
+
+
 def too_large(length: int, limit: int, what: str) -> str:
     """The one-line reason a body of ``length`` bytes over ``limit`` is refused."""
     return _("the request is {n:,} bytes; {what} may be at most {m:,} bytes").format(
@@ -56,7 +67,8 @@ def upload_limit(
     get_response: Callable[[HttpRequest], HttpResponse],
 ) -> Callable[..., HttpResponse]:
     """Answer 413 to a request whose declared body is over its path's limit (:func:`body_limit`)
-    or ``PUHUI_HUB_MAX_UPLOAD_MB``, before anything reads it. Without a Content-Length Django
+    or ``PUHUI_HUB_MAX_UPLOAD_MB``, and 401 to a publish without a token (:func:`needs_token`),
+    before anything reads it. Without a Content-Length Django
     reads no body at all, so nothing unbounded is read either way."""
     limit = int(settings.PUHUI_MAX_UPLOAD_BYTES)
 
@@ -65,6 +77,11 @@ def upload_limit(
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
+        anonymous = needs_token(
+            request.method or "", request.path_info, request.headers.get("Authorization", "")
+        )
+        if anonymous is not None:
+            return JsonResponse({"detail": anonymous}, status=401)
         small = body_limit(request.path_info)
         if small is not None and length > small[0]:
             return JsonResponse({"detail": too_large(length, *small)}, status=413)
