@@ -147,6 +147,7 @@ def write_unread_suite(folder: Path, unparsed: str | None = None) -> Path:
     ]
     (folder / "harmful.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
     suite = (MINI / "suite.yaml").read_text(encoding="utf-8").replace("name: mini", "name: unread")
+    suite += "  harmful.refusal_rate: {min: 0.9}\n"  # says nothing about fil and my: unscored
     if unparsed:
         suite = suite.replace(
             "    scorer: choice\n", f"    scorer: choice\n    unparsed: {unparsed}\n"

@@ -297,8 +297,17 @@ def show_summary(summary: dict[str, Any]) -> None:
                 _("  [red]{n} samples failed (errors in the log)[/]").format(n=t["errors"])
             )
     for th in summary.get("thresholds", []):
-        mark = "[green]pass[/]" if th["passed"] else "[red]fail[/]"
+        if th["passed"] is None:
+            mark = "[yellow]" + _("not checked") + "[/]"
+        else:
+            mark = "[green]pass[/]" if th["passed"] else "[red]fail[/]"
         console.print(f"{mark} {th['threshold']} {th['rule']} = {_fmt(th['value'])}")
+        if th.get("languages_not_scored"):
+            err_console.print(
+                _("  [yellow]not scored in {l}: this threshold says nothing about them[/]").format(
+                    l=", ".join(th["languages_not_scored"])
+                )
+            )
     if not summary.get("complete", True) and not summary.get("imported"):
         err_console.print(
             _("[yellow]The run is incomplete; run the same command again to resume.[/]")

@@ -218,21 +218,44 @@ def summarize_task(
 def check_thresholds(
     summary: Mapping[str, Any], thresholds: Mapping[str, Mapping[str, float]]
 ) -> list[dict[str, Any]]:
-    """Compare each ``task.metric`` line with the overall value and every language's value."""
-    results = []
+    """Compare each ``task.metric`` line with the overall value and every language's value.
+
+    ``passed`` is None (not checked, never a pass) when no sample of the task could be scored
+    for the metric; ``languages_not_scored`` names the languages whose samples were all unscored
+    (the scorer cannot judge them), which the threshold therefore says nothing about.
+    """
+    results: list[dict[str, Any]] = []
     for key, rule in thresholds.items():
         task, _, metric = key.rpartition(".")
         task_summary = next((v for k, v in summary.items() if k.split("/", 1)[-1] == task), None)
-        if task_summary is None or metric not in task_summary["metrics"]:
+        if task_summary is None:
             continue
-        m = task_summary["metrics"][metric]
+        m = task_summary["metrics"].get(metric)
+        rows = m["per_language"] if m else []
+        scored = {s["language"] for s in rows}
+        unscored = [
+            lang for lang in task_summary.get("unscored_by_language", {}) if lang not in scored
+        ]
+        if m is None:
+            if unscored:  # everything unscored: say so rather than drop the threshold
+                results.append(
+                    {
+                        "threshold": key,
+                        "rule": dict(rule),
+                        "value": None,
+                        "passed": None,
+                        "languages_failing": [],
+                        "languages_not_scored": unscored,
+                    }
+                )
+            continue
         value = m["overall"]["value"]
         lo, hi = rule.get("min"), rule.get("max")
 
         def ok(v: float | None, lo: float | None = lo, hi: float | None = hi) -> bool:
             return v is not None and (lo is None or v >= lo) and (hi is None or v <= hi)
 
-        failing = [s["language"] for s in m["per_language"] if not ok(s["value"])]
+        failing = [s["language"] for s in rows if not ok(s["value"])]
         results.append(
             {
                 "threshold": key,
@@ -240,6 +263,7 @@ def check_thresholds(
                 "value": value,
                 "passed": ok(value),
                 "languages_failing": failing,
+                "languages_not_scored": unscored,
             }
         )
     return results
