@@ -14,7 +14,7 @@ import pytest
 
 from puhui.artifacts import verify
 from puhui.corpus.pipeline import read_jsonl_zst
-from realdata import DATA, SHARED_DATA, sib_test
+from realdata import DATA, SHARED_DATA, sib200_suite, sib_test
 
 from conftest import Run, assert_one_line_error
 
@@ -75,6 +75,25 @@ def small_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_input(tmp_path_factory.mktemp("in") / "raw")
 
 
+RESUME_FILES = 12
+
+
+@pytest.fixture(scope="module")
+def resume_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """FLORES documents in all 205 varieties (the sib200 suite's sentences, 4 per document) in
+    12 JSONL files: each file one unit, long enough that a kill lands between units."""
+    root = tmp_path_factory.mktemp("in") / "many"
+    root.mkdir()
+    files: list[list[str]] = [[] for _ in range(RESUME_FILES)]
+    for i, rows in enumerate(sib200_suite().values()):
+        sents = [text for _id, text in rows]
+        files[i % RESUME_FILES] += [" ".join(sents[j : j + 4]) for j in range(0, len(sents), 4)]
+    for k, docs in enumerate(files):
+        with open(root / f"part-{k:02d}.jsonl", "w", encoding="utf-8") as f:
+            f.writelines(json.dumps({"text": d}, ensure_ascii=False) + "\n" for d in docs)
+    return root
+
+
 def test_build_demo_corpus(puhui: Run, tmp_path: Path) -> None:
     out = tmp_path / "demo"
     proc = puhui("corpus", "build", str(DEMO_RAW), "--out", str(out), "--json")
@@ -116,7 +135,7 @@ def test_build_demo_corpus(puhui: Run, tmp_path: Path) -> None:
     assert content(out) == before
 
 
-def test_kill_9_then_resume_is_byte_identical(small_input: Path, tmp_path: Path) -> None:
+def test_kill_9_then_resume_is_byte_identical(resume_input: Path, tmp_path: Path) -> None:
     pipeline = tmp_path / "p.yaml"
     pipeline.write_text("shard_mb: 0.002\n")  # one unit per input file (each is over 2 KB)
     clean = tmp_path / "clean"
@@ -126,7 +145,7 @@ def test_kill_9_then_resume_is_byte_identical(small_input: Path, tmp_path: Path)
         "puhui",
         "corpus",
         "build",
-        str(small_input),
+        str(resume_input),
         "--pipeline",
         str(pipeline),
         "--workers",
@@ -138,7 +157,7 @@ def test_kill_9_then_resume_is_byte_identical(small_input: Path, tmp_path: Path)
     first = subprocess.run(
         [*cmd, "--out", str(clean)], check=True, capture_output=True, text=True, timeout=600
     )
-    assert json.loads(first.stdout)["units"] == len(LANGS)
+    assert json.loads(first.stdout)["units"] == RESUME_FILES
 
     out = tmp_path / "killed"
     proc = subprocess.Popen(
@@ -147,11 +166,11 @@ def test_kill_9_then_resume_is_byte_identical(small_input: Path, tmp_path: Path)
     units = out / ".work" / "units"
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and not list(units.glob("*.done.json")):
-        time.sleep(0.005)  # units take ~20 ms each: kill soon after the first is done
+        time.sleep(0.005)  # kill soon after the first unit is done
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     done_at_kill = len(list(units.glob("*.done.json")))
-    assert 0 < done_at_kill < len(LANGS)  # killed in the middle
+    assert 0 < done_at_kill < RESUME_FILES  # killed in the middle
     resumed = subprocess.run([*cmd, "--out", str(out)], capture_output=True, text=True, timeout=600)
     assert resumed.returncode == 0, resumed.stderr
     assert json.loads(resumed.stdout)["resumed_units"] >= done_at_kill
