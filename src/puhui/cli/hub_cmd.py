@@ -190,7 +190,7 @@ def gc(
     dry_run: bool = typer.Option(False, "--dry-run", help=_("List, remove nothing.")),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Remove stored files no item holds: what refused or interrupted uploads left behind.
+    """Remove stored files no item holds: what failed or interrupted publishes left behind.
 
     Files sent in the last --older-than hours stay (a publish may be about to use them).
     Example: puhui hub gc --dry-run
