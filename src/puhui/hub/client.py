@@ -95,19 +95,11 @@ def publish(
                 timeout=TIMEOUT,
             )
         except httpx.HTTPError as e:
-            raise HubError(
-                _("cannot reach the hub at {u}: {why}").format(u=url, why=e),
-                _("check --url and that `puhui hub serve` is running"),
-            ) from None
-    if resp.status_code == 401:
-        raise HubError(
-            _("the hub refused the token: {d}").format(d=_detail(resp)),
-            _("make one with `puhui hub token new USER --scope publish`"),
-        )
-    if resp.status_code not in (200, 201):
-        raise HubError(
-            _("the hub refused the upload ({s}): {d}").format(s=resp.status_code, d=_detail(resp))
-        )
+            raise _unreachable(url, e) from None
+    refused = _("the hub refused the upload ({s}): {d}")
+    _check(resp, refused)
+    if resp.status_code not in (200, 201):  # e.g. a redirect: not the hub's API
+        raise HubError(refused.format(s=resp.status_code, d=_detail(resp)))
     item: dict[str, Any] = resp.json()
     item["created"] = resp.status_code == 201
     return item
@@ -136,18 +128,28 @@ def _call(
             timeout=TIMEOUT,
         )
     except httpx.HTTPError as e:
-        raise HubError(
-            _("cannot reach the hub at {u}: {why}").format(u=url, why=e),
-            _("check --url and that `puhui hub serve` is running"),
-        ) from None
+        raise _unreachable(url, e) from None
+    _check(resp, _("the hub refused ({s}): {d}"))
+    return resp
+
+
+def _unreachable(url: str, e: Exception) -> HubError:
+    return HubError(
+        _("cannot reach the hub at {u}: {why}").format(u=url, why=e),
+        _("check --url and that `puhui hub serve` is running"),
+    )
+
+
+def _check(resp: httpx.Response, refused: str) -> None:
+    """One-line errors for a refused token or any other 4xx/5xx (``refused``: {s} status, {d}
+    the hub's reason)."""
     if resp.status_code == 401:
         raise HubError(
             _("the hub refused the token: {d}").format(d=_detail(resp)),
             _("make one with `puhui hub token new USER --scope publish`"),
         )
     if resp.status_code >= 400:
-        raise HubError(_("the hub refused ({s}): {d}").format(s=resp.status_code, d=_detail(resp)))
-    return resp
+        raise HubError(refused.format(s=resp.status_code, d=_detail(resp)))
 
 
 def add_issuer(

@@ -139,14 +139,20 @@ def can_download(caller: Caller, sha256: str) -> bool:
     return ItemFile.objects.filter(sha256=sha256, item_id__in=items).exists()
 
 
-def can_publish(caller: Caller, org: Organization) -> bool:
+def acts_in(caller: Caller, org: Organization, roles: tuple[str, ...]) -> bool:
+    """Whether ``caller`` may act in ``org`` with one of ``roles``: a session or publish-scope
+    token tied to no other organization, and the role there (a site superuser has every role)."""
     if caller.anonymous or not caller.can_publish_scope:
         return False
     if caller.org_id is not None and caller.org_id != org.pk:
         return False
     if caller.superuser:
         return True
-    return caller.memberships(PUBLISHER_ROLES).filter(org=org).exists()
+    return caller.memberships(roles).filter(org=org).exists()
+
+
+def can_publish(caller: Caller, org: Organization) -> bool:
+    return acts_in(caller, org, PUBLISHER_ROLES)
 
 
 def publish_orgs(caller: Caller) -> QuerySet[Organization]:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from puhui.certify import dataintegrity as di
 from puhui.certify import limits, statuslist
-from puhui.hub.catalog.access import Caller
+from puhui.hub.catalog.access import Caller, acts_in
 from puhui.hub.catalog.models import Organization, StatusList, TrustedIssuer
 
 
@@ -36,13 +36,7 @@ class IssuerError(Exception):
 def can_manage(caller: Caller, org: Organization) -> bool:
     """Admins of ``org`` (with a publish-scope credential tied to no other organization) and
     site superusers may register and remove its issuers."""
-    if caller.anonymous or not caller.can_publish_scope:
-        return False
-    if caller.org_id is not None and caller.org_id != org.pk:
-        return False
-    if caller.superuser:
-        return True
-    return caller.memberships(("admin",)).filter(org=org).exists()
+    return acts_in(caller, org, ("admin",))
 
 
 def _admin_org(caller: Caller, org_slug: str) -> Organization:
