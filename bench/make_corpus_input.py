@@ -16,7 +16,7 @@ JSON-lines files of equal size (``part-00.jsonl`` ...), one document per line::
 carry such extra fields through as metadata). The composition actually written is printed and
 saved as OUT_DIR/.composition.json (a hidden file, so corpus readers that walk the folder skip it).
 
-Sources (read from /work/shared/data, or --data):
+Sources (read from ../shared/data beside the repository, or --data):
 
 - SIB-200 / FLORES-200 sentences, ``sib200/annotated/*/{dev,test}.tsv`` (205 languages). Each
   language's sentences are shuffled once per *pass* and cut into runs of 4-6 consecutive
@@ -50,7 +50,7 @@ from collections import Counter
 from pathlib import Path
 
 DEFAULT_OUT = Path("/tmp/puhui-bench/input")
-DEFAULT_DATA = Path("/work/shared/data")
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 UDHR_NS = "{http://efele.net/udhr}"
 # Scripts written without spaces between words: "one word changed" becomes two characters.
 UNSPACED = {"Hani", "Hans", "Hant", "Jpan", "Thai", "Laoo", "Khmr", "Mymr", "Tibt"}
