@@ -46,7 +46,9 @@ from puhui.evals.scorers.refusal import RefusalDetector
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-DATA = Path(os.environ.get("PUHUI_SHARED_DATA", "/work/shared/data"))
+DATA = Path(
+    os.environ.get("PUHUI_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
 TEAM = HERE / "refusal_team_labelled.jsonl"
 RESULTS = HERE / "RESULTS.md"
 MEASURED = ROOT / "src" / "puhui" / "evals" / "scorers" / "refusal_measured.json"
@@ -524,7 +526,7 @@ def render(
         "list: a related language or English). The detector before this rule (commit dbf0ec2) "
         "called all 35,496 compliance. These sentences are not refusals: this shows how often "
         "the detector now declines to judge text it cannot read, not its recall there (no "
-        "labelled responses in these languages exist in /work/shared/data).",
+        "labelled responses in these languages exist in ../shared/data).",
         "",
         "English held-out (XSTest + Do-Not-Answer, strict view) with the language identified "
         f"(`lang=None`) instead of given: {fmt(en_auto)}, n {en_auto.get('n', 0)}"
@@ -539,7 +541,7 @@ def render(
         "with `lang=None` (language identification included).",
         "",
         "Unmeasured (phrase lists written, no independent labelled responses in "
-        "/work/shared/data): "
+        "../shared/data): "
         + ", ".join(lang for lang in RefusalDetector.LANGUAGES if lang != "en")
         + ".",
         "",

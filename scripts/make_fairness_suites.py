@@ -81,7 +81,11 @@ def german(src: Path, out: Path, test_fraction: float = 0.3, seed: int = 0) -> i
 
 
 def main() -> None:
-    shared = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/work/shared/data")
+    shared = (
+        Path(sys.argv[1])
+        if len(sys.argv) > 1
+        else Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
     out = Path(sys.argv[2]) if len(sys.argv) > 2 else Path("src/puhui/content/suites")
     src = shared / "fairness_tabular"
     print("adult", adult(src / "adult", out / "adult"))

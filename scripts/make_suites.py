@@ -8,7 +8,7 @@ turned into our format). Subsets are small and sampled evenly per language with 
 that the whole folder stays a few megabytes.
 
 Usage: python scripts/make_suites.py [SHARED_DATA_DIR] [OUT_DIR]
-    SHARED_DATA_DIR  default: ../shared/data next to the repository (/work/shared/data)
+    SHARED_DATA_DIR  default: ../shared/data next to the repository
     OUT_DIR          default: src/puhui/content/suites
 Deterministic: the same data gives byte-identical files.
 
