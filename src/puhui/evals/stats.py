@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
+from puhui.evals.summary import UNPARSED_WARN
+
 MIN_N = 30
 N_BOOT = 1000
-#: A task or language whose share of unparsed answers is above this is flagged.
-UNPARSED_WARN = 0.05
 
 
 def bootstrap(
