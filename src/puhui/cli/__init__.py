@@ -17,6 +17,7 @@ from puhui.cli import (
     corpus,
     demo,
     eval_cmd,
+    eval_import,
     hub_cmd,
     inspect_cmd,
     keys_cmd,
@@ -56,6 +57,7 @@ def _root(
 
 app.add_typer(models.app, name="models")
 app.add_typer(corpus.app, name="corpus")
+eval_cmd.app.command("import")(eval_import.import_)  # after list, run, export, show, compare
 app.add_typer(eval_cmd.app, name="eval")
 app.add_typer(assess_cmd.app, name="assess")
 app.add_typer(keys_cmd.app, name="keys")

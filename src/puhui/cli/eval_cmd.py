@@ -478,6 +478,3 @@ def compare(
             note,
         )
     console.print(table)
-
-
-__import__("puhui.cli.eval_import", fromlist=["register"]).register(app)  # `eval import`

@@ -1,4 +1,9 @@
-"""``puhui eval import``: turn an Inspect log or lm-eval results file into a read-only run."""
+"""``puhui eval import``: turn an Inspect log or lm-eval results file into a read-only run.
+
+It shows the imported run the way ``puhui eval show`` does, so it imports
+:mod:`puhui.cli.eval_cmd` (one direction only); :mod:`puhui.cli` adds the command to
+``puhui eval``.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from pathlib import Path
 import typer
 
 from puhui.cli._common import JSON_HELP, console, print_json
+from puhui.cli.eval_cmd import json_summary, show_summary
 from puhui.i18n import _
 
 
@@ -74,7 +80,6 @@ def import_(
 
       puhui eval import cap.json --out runs/cap --language sw --suite mini
     """
-    from puhui.cli.eval_cmd import json_summary, show_summary
     from puhui.evals.imports import import_run
 
     summary = import_run(source, out, fmt=fmt, language=language, suite=suite)
@@ -91,8 +96,3 @@ def import_(
     console.print(
         _("Run saved in {p} (read-only); see it again with `puhui eval show {p}`.").format(p=out)
     )
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``import`` to the ``puhui eval`` app."""
-    app.command("import")(import_)
