@@ -25,7 +25,8 @@ from puhui.corpus.audit import (
     load_lexicon,
     write_audit,
 )
-from puhui.corpus.datasheet import write_croissant, write_datasheet
+from puhui.corpus.croissant import write_croissant
+from puhui.corpus.datasheet import write_datasheet
 
 # ---------------------------------------------------------------- helpers
 

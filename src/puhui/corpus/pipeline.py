@@ -507,7 +507,8 @@ def build(
     summary["skipped_inputs"] = [{"path": s.name, "reason": s.reason} for s in skipped]
     summary["languages"] = None  # filled by the audit
     from puhui.corpus.audit import write_audit
-    from puhui.corpus.datasheet import write_croissant, write_datasheet
+    from puhui.corpus.croissant import write_croissant
+    from puhui.corpus.datasheet import write_datasheet
 
     if on_stage:
         on_stage("audit")
