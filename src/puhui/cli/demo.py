@@ -164,7 +164,7 @@ def _cards_and_suites(base: Path, model: str, runs: list[Path]) -> list[Path]:
     import shutil
 
     from puhui.evals.export import export_suite
-    from puhui.models.card import write_card
+    from puhui.evals.card import write_card
 
     made = []
     card = base / "model-card"

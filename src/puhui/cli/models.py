@@ -132,7 +132,7 @@ def card(
 
     Example: puhui models card embedded --out cards/embedded --run runs/sib200-embedded
     """
-    from puhui.models.card import write_card
+    from puhui.evals.card import write_card
 
     manifest = write_card(settings(), name, out, list(run))
     if json_out:

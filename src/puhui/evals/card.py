@@ -5,6 +5,8 @@ knows: kind, identity hash, endpoint or GGUF file, API, licence when known), ``c
 same for people, with one per-language table per evaluation run given, CIs included, and marked
 blanks for what only the model's owner can say) and a manifest of kind ``model``. Runs are
 pinned by hash in the manifest's inputs; a hub links the runs of this model to the card.
+Each run's summary is read as a :class:`~puhui.evals.summary.RunSummary` (a broken one is a
+one-line error naming the file and the field). It lives in ``evals`` because it reads runs.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from puhui.artifacts import (
 )
 from puhui.config import Settings, state_dir
 from puhui.errors import PuhuiError
+from puhui.evals.summary import RunSummary, read_summary
 from puhui.i18n import _
 from puhui.models.registry import EMBEDDED, get_model, model_identity
 
@@ -41,25 +44,23 @@ def _fmt(v: Any) -> str:
     return "–" if v is None else f"{v:.3f}"
 
 
-def _run_tables(runs: list[Path]) -> list[str]:
+def _run_tables(runs: list[tuple[Path, RunSummary]]) -> list[str]:
     lines: list[str] = []
-    for run in runs:
-        summary = json.loads((run / "summary.json").read_text(encoding="utf-8"))
-        lines += [f"### {summary['suite']} ({run.name})", ""]
-        for task, t in summary["tasks"].items():
-            for metric, m in t["metrics"].items():
-                rows = [m["overall"], *m.get("per_language", [])]
+    for run, summary in runs:
+        lines += [f"### {summary.suite} ({run.name})", ""]
+        for task, t in summary.tasks.items():
+            for metric, m in t.metrics.items():
                 lines += [
                     f"**{task} · {metric}**",
                     "",
                     "| language | n | value | 95% CI |",
                     "| --- | --- | --- | --- |",
                 ]
-                for r in rows:
-                    small = " (few samples)" if r.get("small") else ""
+                for r in [m.overall, *m.per_language]:
+                    small = " (few samples)" if r.small else ""
                     lines.append(
-                        f"| {r['language']} | {r['n']} | {_fmt(r['value'])}{small} | "
-                        f"{_fmt(r['ci_low'])}–{_fmt(r['ci_high'])} |"
+                        f"| {r.name} | {r.n} | {_fmt(r.value)}{small} | "
+                        f"{_fmt(r.ci_low)}–{_fmt(r.ci_high)} |"
                     )
                 lines.append("")
     return lines
@@ -87,6 +88,7 @@ def write_card(settings: Settings, name: str, out: Path, runs: list[Path]) -> Ma
                 ),
                 _("give runs of this model only"),
             )
+    summaries = [(run, read_summary(run)) for run in runs]  # all checked before writing
     facts: dict[str, Any] = {
         "name": spec.name,
         "kind": spec.kind,
@@ -132,7 +134,7 @@ def write_card(settings: Settings, name: str, out: Path, runs: list[Path]) -> Ma
             "Per language, with 95% bootstrap confidence intervals; 'few samples' marks slices",
             "under 30 samples, too few to decide on.",
             "",
-            *_run_tables(runs),
+            *_run_tables(summaries),
         ]
     else:
         lines += [
