@@ -26,6 +26,7 @@ from puhui.assess.messages import Messages
 from puhui.assess.obligations import rules
 from puhui.assess.profile import Profile
 from puhui.errors import PuhuiError
+from puhui.evals.summary import RunSummary, TaskSummary
 from puhui.i18n import _
 
 KINDS = ("run", "corpus")
@@ -95,19 +96,19 @@ def _rule_text(rule: dict[str, Any]) -> str:
 def attach_run(root: Path, manifest_id: str, sha: str, profile: Profile) -> dict[str, Any]:
     """An eval run (native or imported) as evidence: results per task, metric and language."""
     plan = _read_json(root / "plan.json")
-    summary = _read_json(root / "summary.json")
+    summary = _read_summary(root)
     areas, areas_from, suite_sha = _suite_areas(plan, profile)
     thresholds = dict(plan.get("thresholds") or {})
     results = []
     notes: list[dict[str, Any]] = []
     languages: set[str] = set()
-    for task_key, task in (summary.get("tasks") or {}).items():
+    for task_key, task in summary.tasks.items():
         tname = task_key.split("/", 1)[-1]
-        for metric, mres in (task.get("metrics") or {}).items():
+        for metric, mres in task.metrics.items():
             rule = thresholds.get(f"{tname}.{metric}")
-            per_lang = [dict(s) for s in mres.get("per_language") or []]
+            per_lang = [s.to_json() for s in mres.per_language]
             languages.update(s["language"] for s in per_lang)
-            overall = dict(mres.get("overall") or {})
+            overall = mres.overall.to_json()
             if rule:
                 overall["status"] = _status(
                     overall.get("value"), overall.get("ci_low"), overall.get("ci_high"), rule
@@ -120,17 +121,16 @@ def attach_run(root: Path, manifest_id: str, sha: str, profile: Profile) -> dict
                     "metric": metric,
                     "overall": overall,
                     "per_language": per_lang,
-                    "per_group": {k: list(v) for k, v in (mres.get("per_group") or {}).items()},
+                    "per_group": {k: [s.to_json() for s in v] for k, v in mres.per_group.items()},
                     "threshold": {"rule": dict(rule), "text": _rule_text(rule)} if rule else None,
                 }
             )
-        fairness = task.get("fairness")
-        if fairness:
-            results.append({"task": task_key, "metric": "fairness", "fairness": fairness})
+        if task.fairness:
+            results.append({"task": task_key, "metric": "fairness", "fairness": task.fairness})
         note = _task_note(task_key, task)
         if note:
             notes.append(note)
-    model = plan.get("model") or summary.get("model") or {}
+    model = plan.get("model") or summary.model
     return {
         "type": "run",
         "path": str(root),
@@ -141,8 +141,8 @@ def attach_run(root: Path, manifest_id: str, sha: str, profile: Profile) -> dict
         "model": model.get("name") if isinstance(model, dict) else str(model),
         "model_identity": model.get("identity") if isinstance(model, dict) else None,
         "imported": bool(plan.get("imported")),
-        "complete": bool(summary.get("complete", True)),
-        "samples": summary.get("samples"),
+        "complete": summary.complete,
+        "samples": summary.samples,
         "started": plan.get("started"),
         "risk_areas": areas,
         "risk_areas_from": areas_from,
@@ -152,12 +152,22 @@ def attach_run(root: Path, manifest_id: str, sha: str, profile: Profile) -> dict
     }
 
 
-def _task_note(task_key: str, task: dict[str, Any]) -> dict[str, Any] | None:
+def _read_summary(root: Path) -> RunSummary:
+    """The run's summary, checked against ``run-summary-1``: one line naming the file and
+    the field when it does not match."""
+    path = root / "summary.json"
+    try:
+        return RunSummary.from_json(_read_json(path), f"evidence {path}")
+    except PuhuiError as e:
+        raise PuhuiError(e.message, _("rebuild the artifact")) from None
+
+
+def _task_note(task_key: str, task: TaskSummary) -> dict[str, Any] | None:
     """What a reader must know beside a task's metrics: samples left unscored per language
-    (the scorer cannot judge that language) and the parse rate with its policy. Summaries
-    without these fields (older runs, imported and classifier runs) mean none."""
-    unscored = {str(k): int(v) for k, v in (task.get("unscored_by_language") or {}).items()}
-    parsing = task.get("parsing") if isinstance(task.get("parsing"), dict) else None
+    (the scorer cannot judge that language) and the parse rate with its policy. Classifier and
+    imported runs have neither."""
+    unscored = dict(task.unscored_by_language or {})
+    parsing = task.parsing
     if not unscored and not parsing:
         return None
     note: dict[str, Any] = {
@@ -167,16 +177,15 @@ def _task_note(task_key: str, task: dict[str, Any]) -> dict[str, Any] | None:
         "unscored_text": ", ".join(f"{lang} ({n})" for lang, n in sorted(unscored.items())),
     }
     if parsing:
-        overall = parsing.get("overall") or {}
-        low = [r for r in parsing.get("per_language") or [] if r.get("warn")]
+        low = [r for r in parsing.per_language if r.warn]
         note["parsing"] = {
-            "policy": parsing.get("policy", "wrong"),
-            "n": overall.get("n", 0),
-            "parsed": overall.get("parsed", 0),
-            "rate": overall.get("rate"),
-            "excluded": parsing.get("excluded", 0),
-            "warn": bool(parsing.get("warn")),
-            "warn_text": ", ".join(f"{r['language']} {float(r['rate']):.1%}" for r in low),
+            "policy": parsing.policy,
+            "n": parsing.overall.n,
+            "parsed": parsing.overall.parsed,
+            "rate": parsing.overall.rate,
+            "excluded": parsing.excluded,
+            "warn": parsing.warn,
+            "warn_text": ", ".join(f"{r.language} {float(r.rate or 0):.1%}" for r in low),
         }
     return note
 
