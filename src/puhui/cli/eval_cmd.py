@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -177,8 +176,9 @@ def _load(run_dir: Path) -> dict[str, Any]:
             _("{p} is not an eval run (no summary.json)").format(p=run_dir),
             _("give the --out folder of `puhui eval run`"),
         )
-    data: dict[str, Any] = json.loads(path.read_text())
-    return data
+    from puhui.evals.summary import read_summary
+
+    return read_summary(run_dir).to_json()
 
 
 def _fmt(v: float | None) -> str:
