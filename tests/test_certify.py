@@ -143,7 +143,7 @@ def test_vendored_contexts() -> None:
     )
     for url in credential.KNOWN_CONTEXTS:
         assert "@context" in credential.context_document(url)
-    terms = credential.context_document(credential.PUHUI_V1)["@context"]
+    terms = credential.context_document(credential.CONTEXT_V1)["@context"]
     assert credential.CERT_TYPE in terms and terms["@protected"] is True
     assert root.joinpath("SOURCE.md").is_file()
 
@@ -217,7 +217,7 @@ def by_name(v: credential.Verification) -> dict[str, credential.Check]:
 
 def test_issue_builds_the_documented_credential(issued: dict[str, Any]) -> None:
     cred = issued["cred"]
-    assert cred["@context"] == [credential.VC_V2, credential.PUHUI_V1]
+    assert cred["@context"] == [credential.VC_V2, credential.CONTEXT_V1]
     assert cred["type"] == ["VerifiableCredential", "PuhuiAssessmentCertificate"]
     assert cred["issuer"]["id"].startswith("did:key:z6Mk") and cred["issuer"]["name"] == "Lab A"
     assert cred["id"].startswith("urn:uuid:")

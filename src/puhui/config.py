@@ -7,6 +7,11 @@ variable and documentation. Values are resolved in this order, later winning:
 2. the config file (``$PUHUI_CONFIG``, else ``$PUHUI_HOME/config.toml`` if it exists);
 3. the environment variable.
 
+Every environment variable named ``PUHUI_*`` that Puhui reads is declared here, including those
+only the environment may set (where the file lives, hub tokens, secret salts); a test greps the
+sources for ``PUHUI_`` names and fails on any that is not. The few variables only the tests and
+benchmarks read are declared apart, in tests/conftest.py (``TEST_VARIABLES``).
+
 All state lives under ``PUHUI_HOME`` (default ``~/.puhui``). A bad value raises
 :class:`~puhui.errors.ConfigError` naming the variable or file and key, and what to do.
 """
@@ -37,11 +42,12 @@ class Setting:
     maximum: float | None = None
     in_file: bool = True  # False: only the environment may set it (e.g. where the file lives)
     secret: bool = False  # True: `puhui config show` never prints its value
+    # The default is None (unset) and an empty variable also means unset.
 
 
 def shown(setting: Setting, value: Any) -> Any:
     """The value as `puhui config show` prints it: secrets hidden, passwords in URLs masked."""
-    if setting.secret and value != setting.default:
+    if setting.secret and value is not None and value != setting.default:
         return "(set, hidden)"
     if isinstance(value, str) and "://" in value and "@" in value.split("://", 1)[1]:
         scheme, rest = value.split("://", 1)
@@ -58,6 +64,14 @@ SETTINGS: tuple[Setting, ...] = (
         "~/.puhui",
         "PUHUI_HOME",
         "Folder holding all Puhui state: model registry, logs, caches, hub database.",
+        in_file=False,
+    ),
+    Setting(
+        "config_file",
+        Path,
+        None,
+        "PUHUI_CONFIG",
+        "The TOML config file; unset: $PUHUI_HOME/config.toml when it exists.",
         in_file=False,
     ),
     Setting(
@@ -173,6 +187,34 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=1,
         maximum=100_000,
     ),
+    Setting(
+        "hub_url",
+        str,
+        None,
+        "PUHUI_HUB_URL",
+        "The hub that `puhui hub publish` and `puhui hub issuer` talk to when --url is not "
+        "given; unset: the local hub on hub_port.",
+        in_file=False,
+    ),
+    Setting(
+        "hub_token",
+        str,
+        None,
+        "PUHUI_HUB_TOKEN",
+        "API token for `puhui hub publish` and `puhui hub issuer` when --token is not given.",
+        in_file=False,
+        secret=True,
+    ),
+    Setting(
+        "pii_salt",
+        str,
+        None,
+        "PUHUI_PII_SALT",
+        "Secret salt of a corpus build's pii mode 'hash' (a pipeline may name another "
+        "variable in pii.salt_env).",
+        in_file=False,
+        secret=True,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -197,6 +239,9 @@ class Settings:
     hub_allowed_hosts: str
     hub_https: int
     hub_search_window: int
+    hub_url: str | None = None
+    hub_token: str | None = None
+    pii_salt: str | None = None
     config_file: Path | None = None
     sources: Mapping[str, str] = field(default_factory=dict)
 
@@ -206,6 +251,8 @@ class Settings:
 
 def _coerce(setting: Setting, raw: Any, where: str) -> Any:
     """Turn ``raw`` (from TOML or an env var string) into the setting's type, or fail clearly."""
+    if raw is None and setting.default is None:
+        return None
     want = _TYPE_WORDS[setting.type]
     fix = _("set {where} to {want}").format(where=where, want=want)
     if setting.minimum is not None and setting.maximum is not None:
@@ -289,6 +336,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     for s in SETTINGS:
         values[s.name] = _coerce(s, s.default, "default " + s.name)
         sources[s.name] = "default"
+    del values["config_file"]  # resolved below, before the file is read
     home_raw = env.get("PUHUI_HOME", "").strip()
     if home_raw:
         values["home"] = _coerce(_BY_NAME["home"], home_raw, "PUHUI_HOME")
@@ -305,16 +353,19 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             )
     elif (values["home"] / "config.toml").is_file():
         config_file = values["home"] / "config.toml"
+        sources["config_file"] = "default"
+    if explicit:
+        sources["config_file"] = "env PUHUI_CONFIG"
     if config_file is not None:
         for key, raw in _read_file(config_file).items():
             values[key] = _coerce(_BY_NAME[key], raw, f"{config_file}: {key}")
             sources[key] = f"file {config_file}"
 
     for s in SETTINGS:
-        if s.name == "home" or s.env not in env:
+        if s.name in ("home", "config_file") or s.env not in env:
             continue
         raw = env[s.env]
-        if s.type is not str and raw.strip() == "":
+        if (s.type is not str or s.default is None) and raw.strip() == "":
             continue  # an empty variable means "not set"
         values[s.name] = _coerce(s, raw, s.env)
         sources[s.name] = f"env {s.env}"

@@ -75,12 +75,12 @@ def test_django_settings_are_secure_by_default(monkeypatch: pytest.MonkeyPatch) 
     assert d["SESSION_COOKIE_HTTPONLY"] is True and d["SESSION_COOKIE_SECURE"] is False
     assert d["PASSWORD_HASHERS"][0].endswith("Argon2PasswordHasher")
     assert d["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost"]
-    assert d["PUHUI_MAX_UPLOAD_BYTES"] == 512 * 1024 * 1024
+    assert d["PUHUI"]["max_upload_bytes"] == 512 * 1024 * 1024
     monkeypatch.setenv("PUHUI_HUB_HTTPS", "1")
     monkeypatch.setenv("PUHUI_HUB_MAX_UPLOAD_MB", "3")
     d = conf.django_settings(load_settings())
     assert d["SESSION_COOKIE_SECURE"] is True and d["CSRF_COOKIE_SECURE"] is True
-    assert d["PUHUI_MAX_UPLOAD_BYTES"] == 3 * 1024 * 1024
+    assert d["PUHUI"]["max_upload_bytes"] == 3 * 1024 * 1024
 
 
 @pytest.mark.parametrize(

@@ -37,12 +37,12 @@ from puhui.errors import PuhuiError
 from puhui.i18n import _
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
-PUHUI_V1 = "https://w3id.org/puhui/v1"
+CONTEXT_V1 = "https://w3id.org/puhui/v1"  # Puhui's own JSON-LD context (vendored)
 CERT_TYPE = "PuhuiAssessmentCertificate"
 #: Every @context URL a certificate may use, with the vendored file that defines it.
 KNOWN_CONTEXTS: dict[str, str] = {
     VC_V2: "credentials-v2.jsonld",
-    PUHUI_V1: "puhui-v1.jsonld",
+    CONTEXT_V1: "puhui-v1.jsonld",
 }
 #: Report files pinned when present: (file name, media type). report.html is required.
 REPORT_FILES: tuple[tuple[str, str], ...] = (
@@ -280,7 +280,7 @@ def issue(
         },
     }
     unsigned: dict[str, Any] = {
-        "@context": [VC_V2, PUHUI_V1],
+        "@context": [VC_V2, CONTEXT_V1],
         "id": cred_id,
         "type": ["VerifiableCredential", CERT_TYPE],
         "name": "AI system assessment certificate",

@@ -269,10 +269,14 @@ def django_settings(settings: Settings) -> dict[str, Any]:
         "FILE_UPLOAD_TEMP_DIR": str(_mkdir(hub / "tmp")),
         "FILE_UPLOAD_PERMISSIONS": FILE_MODE,
         "FILE_UPLOAD_DIRECTORY_PERMISSIONS": DIR_MODE,
-        "PUHUI_HUB_DIR": str(hub),
-        "PUHUI_BLOB_DIR": str(_mkdir(hub / "blobs")),
-        "PUHUI_MAX_UPLOAD_BYTES": max_bytes,
-        "PUHUI_SEARCH_WINDOW": settings.hub_search_window,
+        # The hub's own values, read by the catalog as settings.PUHUI["..."]. Derived from the
+        # declared settings (puhui.config), never read from the environment themselves.
+        "PUHUI": {
+            "hub_dir": str(hub),
+            "blob_dir": str(_mkdir(hub / "blobs")),
+            "max_upload_bytes": max_bytes,
+            "search_window": settings.hub_search_window,
+        },
         "LOGGING": {
             "version": 1,
             "disable_existing_loggers": False,

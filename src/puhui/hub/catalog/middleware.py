@@ -70,7 +70,7 @@ def upload_limit(
     or ``PUHUI_HUB_MAX_UPLOAD_MB``, and 401 to a publish without a token (:func:`needs_token`),
     before anything reads it. Without a Content-Length Django
     reads no body at all, so nothing unbounded is read either way."""
-    limit = int(settings.PUHUI_MAX_UPLOAD_BYTES)
+    limit = int(settings.PUHUI["max_upload_bytes"])
 
     def middleware(request: HttpRequest) -> HttpResponse:
         try:

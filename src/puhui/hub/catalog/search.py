@@ -218,7 +218,7 @@ def search(
             qs = qs.filter(pk__lte=hi)
         return list(qs.order_by("-id").values_list("id", "facet_terms")[:n])
 
-    size = int(getattr(settings, "PUHUI_SEARCH_WINDOW", WINDOW))
+    size = int(settings.PUHUI["search_window"])
     top = Item.objects.order_by("-id").values_list("id", flat=True).first()
     window = newest(fetch, top, size)
     capped = len(window) > size

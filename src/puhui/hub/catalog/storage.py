@@ -41,7 +41,7 @@ def safe_path(rel: str) -> bool:
 
 
 def root() -> Path:
-    return Path(settings.PUHUI_BLOB_DIR)
+    return Path(settings.PUHUI["blob_dir"])
 
 
 def blob_path(sha256: str) -> Path:
