@@ -52,12 +52,8 @@ sys.path.insert(0, str(REPO / "bench"))
 import langcodes  # noqa: E402
 from langid_train import DEFAULT_DATA, Item, load_sib, udhr_test  # noqa: E402
 
-from puhui.corpus.langid import (  # noqa: E402
-    LanguageIdentifier,
-    _resources,
-    detect_script,
-    label_to_tag,
-)
+from puhui.corpus.langid import LanguageIdentifier, _resources  # noqa: E402
+from puhui.lang import detect_script, normalize_tag  # noqa: E402
 
 # A gold language (left) also accepts these answers.
 ACCEPT = {
@@ -110,7 +106,7 @@ def answer_key(answer: Answer, text_script: str) -> str:
 
 def gold_key(label: str) -> str:
     script = label.partition("_")[2]
-    return f"{language_of(label_to_tag(label))}|{_SCRIPT_EQUIV.get(script, script)}"
+    return f"{language_of(normalize_tag(label))}|{_SCRIPT_EQUIV.get(script, script)}"
 
 
 @dataclass

@@ -44,7 +44,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from puhui.corpus.langid import detect_script, label_to_tag, prepare_text  # noqa: E402
+from puhui.corpus.langid import prepare_text  # noqa: E402
+from puhui.lang import detect_script, normalize_tag  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data"
 DEFAULT_OUT = REPO / "src" / "puhui" / "content" / "langid"
@@ -217,7 +218,7 @@ def trusted_cld2(items: list[Item], labels: list[str]) -> tuple[dict[str, str], 
     import pycld2
 
     per_language = Counter(lab.partition("_")[0] for lab in labels)
-    tag_of = {lab: label_to_tag(lab, per_language[lab.partition("_")[0]] == 1) for lab in labels}
+    tag_of = {lab: normalize_tag(lab, per_language[lab.partition("_")[0]] == 1) for lab in labels}
     # label candidates for a (language subtag or macrolanguage, script)
     candidates: dict[tuple[str, str], list[str]] = defaultdict(list)
     for lab in labels:

@@ -10,13 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from puhui.corpus.langid import (
-    LangGuess,
-    LanguageIdentifier,
-    detect_script,
-    label_to_tag,
-    prepare_text,
-)
+from puhui.corpus.langid import LangGuess, LanguageIdentifier, prepare_text
+from puhui.lang import detect_script, normalize_tag
 from realdata import sib200_suite, sib_test
 
 
@@ -144,16 +139,16 @@ def test_languages_are_many_valid_bcp47_tags(ident: LanguageIdentifier) -> None:
 
 
 def test_shortest_tags() -> None:
-    assert label_to_tag("yor_Latn") == "yo"
-    assert label_to_tag("swh_Latn") == "sw"
-    assert label_to_tag("arb_Arab") == "ar"
-    assert label_to_tag("arb_Latn") == "ar-Latn"
-    assert label_to_tag("zho_Hans") == "zh-Hans"
-    assert label_to_tag("zho_Hant") == "zh-Hant"
-    assert label_to_tag("srp_Cyrl") == "sr-Cyrl"
-    assert label_to_tag("kor_Hang") == "ko"
-    assert label_to_tag("zsm_Latn") == "ms"
-    assert label_to_tag("uzn_Cyrl") == "uz-Cyrl"
+    assert normalize_tag("yor_Latn") == "yo"
+    assert normalize_tag("swh_Latn") == "sw"
+    assert normalize_tag("arb_Arab") == "ar"
+    assert normalize_tag("arb_Latn") == "ar-Latn"
+    assert normalize_tag("zho_Hans") == "zh-Hans"
+    assert normalize_tag("zho_Hant") == "zh-Hant"
+    assert normalize_tag("srp_Cyrl") == "sr-Cyrl"
+    assert normalize_tag("kor_Hang") == "ko"
+    assert normalize_tag("zsm_Latn") == "ms"
+    assert normalize_tag("uzn_Cyrl") == "uz-Cyrl"
 
 
 @pytest.mark.parametrize(
@@ -231,7 +226,7 @@ def test_held_out_accuracy_over_every_flores_language(ident: LanguageIdentifier)
     assert len(suite) == 205
     right = total = 0
     for variety, rows in suite.items():
-        expected = label_to_tag(variety)
+        expected = normalize_tag(variety)
         assert len(rows) == 20, variety
         for _, sentence in rows:
             total += 1

@@ -15,10 +15,11 @@ for a language whose CLD2 answers were measured to be precise is final; otherwis
 answers, and a reliable CLD2 answer replaces it only when our model is unsure between
 languages CLD2 knows (``KNOWN_MARGIN``) or within one macrolanguage (``FAMILY_MARGIN``).
 
-Before either model runs, :func:`detect_script` finds the dominant Unicode script of the text;
-only labels written in that script can win, and a script used by a single known language
-(Hangul, Georgian, Thai, ...) decides on its own. The label is turned into the shortest BCP-47
-tag with ``langcodes`` (``yo``, ``sw``, ``ar``, ``zh-Hant``, ``sr-Cyrl``, ``ar-Latn``).
+Before either model runs, :func:`puhui.lang.detect_script` finds the dominant Unicode script of
+the text; only labels written in that script can win, and a script used by a single known
+language (Hangul, Georgian, Thai, ...) decides on its own. The label is turned into the shortest
+BCP-47 tag by :func:`puhui.lang.normalize_tag` (``yo``, ``sw``, ``ar``, ``zh-Hant``,
+``sr-Cyrl``, ``ar-Latn``).
 
 Long documents are sampled (see ``max_chars``) so that one document costs well under a
 millisecond. Text that is empty, has no letters, or scores below ``threshold`` gives ``und``.
@@ -38,13 +39,9 @@ from typing import Any
 
 import regex
 
-__all__ = [
-    "LangGuess",
-    "LanguageIdentifier",
-    "detect_script",
-    "label_to_tag",
-    "prepare_text",
-]
+from puhui.lang import NO_SCRIPT, UNDETERMINED, detect_script, macrolanguage, normalize_tag
+
+__all__ = ["LangGuess", "LanguageIdentifier", "prepare_text"]
 
 #: Default minimum confidence; below it :meth:`LanguageIdentifier.identify` answers ``und``.
 #: Chosen on the validation split by ``bench/langid_eval.py --tune`` (see bench/RESULTS.md).
@@ -63,155 +60,8 @@ SHORT_TEXT_LETTERS = 16
 #: Characters (spread over the sample) looked at to find the dominant script.
 SCRIPT_SAMPLE = 160
 
-_UND = "und"
-_NO_SCRIPT = "Zyyy"
-
-# --------------------------------------------------------------------------------------------
-# Script detection
-# --------------------------------------------------------------------------------------------
-
-# ISO 15924 codes of the scripts told apart, most common first (the order only affects speed).
-_SCRIPT_CODES = """
-    Latn Cyrl Arab Hani Deva Beng Grek Hebr Thai Hang Hira Kana Ethi Geor Armn Taml Telu Knda
-    Mlym Gujr Guru Orya Sinh Khmr Laoo Mymr Tibt Thaa Syrc Tfng Nkoo Olck Adlm Vaii Cans Cher
-    Yiii Mong Java Bali Sund Bugi Lana Tavt Cakm Gran Tglg Hano Buhd Tagb Mtei Sylo Lepc Limb
-    Copt Goth Runr Ogam Bopo Tale Talu Saur Kali Rjng Cham Batk Bamu Lisu Brah Kthi Shrd Takr
-    Khoj Sind Mahj Modi Sidd Tirh Gonm Gong Soyo Zanb Dogr Nand Diak Hmng Hmnp Wcho Mend Bass
-    Kits Osge Osma Avst Xsux Egyp Phnx Ital Ugar Xpeo Dsrt Shaw Samr Mand Glag Brai Lyci Lydi
-    Cari Armi Prti Phli Orkh Sogd Sogo Elym Chrs Yezi Vith Toto Kawi Nagm Rohg Sora Dupl Khar
-    Newa Ahom Mroo Pauc Wara Marc Bhks Mult Hatr Palm Nbat Narb Sarb Merc Mero Plrd Tang Nshu
-    Lina Linb Cprt Perm Elba Aghb Sgnw Hluw Medf Maka
-"""
-_SCRIPTS: tuple[str, ...] = tuple(_SCRIPT_CODES.split())
-
-# One private-use character stands for each script in the translated string.
-_SCRIPT_MARK = {code: chr(0xE000 + i) for i, code in enumerate(_SCRIPTS)}
-_MARK_SCRIPT = {mark: code for code, mark in _SCRIPT_MARK.items()}
-_SCRIPT_RE = regex.compile("|".join(f"(?P<{c}>\\p{{sc={c}}})" for c in _SCRIPTS))
-
-_CJK = frozenset({"Hani", "Hira", "Kana", "Hang", "Bopo"})
-
-# Simplified / traditional pairs of frequent Chinese characters (simplified first). Only
-# characters that are not also in ordinary use in the other writing system are listed.
-_HAN_PAIRS = (
-    "这這个個们們国國为為说說时時会會来來对對过過还還发發学學现現经經动動进進种種长長开開"
-    "间間问問关關实實体體点點电電机機与與么麼从從当當头頭无無见見让讓业業东東车車书書话話"
-    "语語门門没沒样樣将將应應产產万萬义義乐樂习習买買乱亂争爭亚亞亲親亿億仅僅认認议議记記"
-    "讲講许許论論设設访訪证證识識诉訴该該详詳误誤请請读讀课課谁誰调調谈談谢謝贝貝负負财財"
-    "责責质質购購贵貴费費资資赛賽赶趕军軍转轉轮輪较較辆輛输輸边邊达達迁遷运運远遠违違连連"
-    "选選递遞遗遺邮郵乡鄉钱錢铁鐵银銀错錯闭閉闻聞阳陽阴陰际際陆陸队隊阶階随隨险險难難雾霧"
-    "页頁顶頂项項顺順须須预預领領题題风風飞飛饭飯马馬驾駕验驗鱼魚鸟鳥龙龍齐齊齿齒岁歲历歷"
-    "县縣参參双雙变變号號叹嘆吗嗎员員响響团團园園围圍图圖圣聖场場坏壞块塊坚堅报報声聲处處"
-    "备備夺奪奋奮妇婦妈媽孙孫宁寧宝寶宽寬寻尋导導层層岛島币幣师師带帶帮幫广廣庆慶库庫张張"
-    "弹彈强強归歸录錄彻徹忆憶怀懷态態总總恶惡悬懸惊驚惯慣戏戲战戰护護担擔拥擁择擇换換损損"
-    "摄攝击擊拟擬数數断斷显顯术術权權杀殺杂雜条條极極构構标標树樹桥橋档檔梦夢检檢欢歡欧歐"
-    "毕畢气氣汉漢汤湯沟溝泽澤洁潔浅淺测測济濟浓濃涨漲湾灣满滿灯燈灵靈灾災炉爐热熱爱愛爷爺"
-    "牵牽犹猶状狀独獨狮獅猎獵环環画畫畅暢疗療盐鹽监監盖蓋盘盤矿礦码碼础礎确確积積称稱稳穩"
-    "穷窮竞競笔筆签簽简簡类類粮糧紧緊红紅约約级級纪紀纯純纸紙线線组組细細织織终終结結给給"
-    "绝絕统統继繼续續维維综綜绿綠编編练練缩縮网網罗羅职職联聯聪聰肃肅胜勝脑腦脚腳脸臉节節"
-    "苏蘇药藥获獲虽雖补補装裝视視觉覺览覽观觀规規计計订訂讨討训訓评評词詞译譯试試诗詩诚誠"
-    "询詢诱誘诸諸谋謀谓謂贡貢败敗货貨贩販贪貪贫貧贯貫贴貼贷貸贸貿贺賀赏賞赔賠赞贊赢贏赵趙"
-    "跃躍践踐轻輕载載辈輩辑輯辞辭辽遼迟遲逻邏邓鄧邻鄰郑鄭酱醬释釋针針钟鐘钢鋼链鏈销銷锁鎖"
-    "锅鍋键鍵镇鎮闪閃闲閒闹鬧阅閱阵陣陈陳隐隱隶隸鸡雞离離顾顧顿頓频頻颜顏额額飘飄饮飲饰飾"
-    "饱飽馆館驱驅驶駛驻駐骑騎骗騙鲜鮮鸣鳴鹅鵝麦麥龄齡龟龜丝絲严嚴丧喪丰豐临臨丽麗举舉乌烏"
-    "乔喬亏虧亩畝仓倉仪儀众眾优優伞傘伟偉传傳伤傷伦倫伪偽侠俠侣侶侦偵侧側侨僑俭儉债債倾傾"
-    "偿償储儲儿兒兑兌党黨兰蘭兴興养養兽獸册冊写寫农農决決况況冻凍净淨减減凤鳳凭憑凯凱刘劉"
-    "则則刚剛创創删刪别別剂劑剑劍剧劇劝勸办辦务務励勵劲勁劳勞势勢区區医醫华華协協单單卖賣"
-    "卢盧卫衛却卻厂廠厅廳压壓厌厭厕廁厦廈叙敘吕呂启啟吴吳呜嗚哑啞哗嘩唤喚喷噴嘱囑圆圓"
-    "坛壇坝壩坟墳坠墜垒壘垦墾执執扩擴扫掃扬揚扰擾抚撫抢搶拣揀拦攔拨撥挂掛挡擋挣掙挤擠挥揮"
-    "捞撈捡撿掷擲揽攬搁擱搂摟搅攪携攜摆擺摇搖敌敵敛斂斋齋斩斬旧舊旷曠昼晝晒曬晓曉暂暫杨楊"
-    "枪槍柜櫃栋棟栏欄桩樁楼樓横橫樱櫻歼殲残殘毁毀毙斃汇匯沦淪沧滄沪滬泻瀉泼潑洒灑浆漿浇澆"
-    "浊濁浏瀏浑渾涂塗涛濤润潤渊淵渐漸渔漁温溫湿濕溃潰滚滾滤濾滥濫滨濱滩灘潜潛灭滅灿燦炼煉"
-    "烂爛烛燭烟煙烦煩烧燒焕煥牺犧狭狹狱獄猪豬猫貓献獻玛瑪疯瘋瘫癱盏盞睁睜矫矯砖磚硕碩碍礙"
-    "礼禮祸禍秃禿秽穢窍竅窜竄窝窩竖豎笼籠筑築筹籌粪糞纠糾纤纖纬緯纱紗纲綱纳納纵縱纷紛纹紋"
-    "纺紡纽紐绍紹绑綁绕繞绘繪络絡绳繩绵綿缓緩缘緣缝縫缴繳罚罰罢罷聋聾肠腸肤膚肾腎肿腫胀脹"
-    "胁脅胆膽胶膠脉脈舰艦艰艱艳豔芦蘆苍蒼荐薦荡蕩荣榮莱萊营營萧蕭蓝藍虑慮虚虛蚁蟻蛮蠻衬襯"
-    "袜襪誉譽讯訊讽諷诀訣诈詐诊診诞誕诺諾谅諒谊誼谍諜谎謊谜謎谣謠谦謙谨謹谱譜贞貞贤賢贼賊"
-    "赋賦赌賭赖賴赚賺赠贈趋趨踪蹤躯軀轨軌软軟轰轟轿轎辅輔辉輝辩辯迈邁迹跡逊遜遥遙酿釀鉴鑒"
-    "钓釣钞鈔钥鑰钦欽钩鉤钻鑽铃鈴铜銅铝鋁铺鋪锋鋒锡錫锦錦锻鍛镜鏡闯闖闷悶闸閘阀閥阁閣阐闡"
-    "陕陝顽頑颁頒颂頌颇頗颗顆颠顛颤顫饲飼饶饒饼餅驰馳驳駁驴驢驼駝骂罵骄驕骆駱骚騷骤驟鲁魯"
-    "鸭鴨鸽鴿鹤鶴鹰鷹韦韋韩韓"
-)
-_HANS_ONLY = frozenset(_HAN_PAIRS[0::2])
-_HANT_ONLY = frozenset(_HAN_PAIRS[1::2])
-
-
-class _ScriptTable(dict[int, str | None]):
-    """``str.translate`` table: a letter becomes its script's mark, anything else is dropped.
-
-    Filled lazily, one code point at a time, so only characters actually seen are classified.
-    """
-
-    def __missing__(self, codepoint: int) -> str | None:
-        char = chr(codepoint)
-        mark: str | None = None
-        if unicodedata.category(char)[0] == "L":
-            found = _SCRIPT_RE.match(char)
-            if found is not None and found.lastgroup is not None:
-                mark = _SCRIPT_MARK[found.lastgroup]
-        self[codepoint] = mark
-        return mark
-
-
-_SCRIPT_TABLE = _ScriptTable()
-
-
-def _script_counts(text: str) -> dict[str, int]:
-    """Letters per ISO 15924 script (Han counted as ``Hani``)."""
-    return {_MARK_SCRIPT[m]: n for m, n in Counter(text.translate(_SCRIPT_TABLE)).items()}
-
-
-def _han_variant(text: str) -> str:
-    """``Hans`` or ``Hant`` from characters that exist in only one of the two; else ``Hani``."""
-    chars = Counter(text)
-    simplified = sum(n for c, n in chars.items() if c in _HANS_ONLY)
-    traditional = sum(n for c, n in chars.items() if c in _HANT_ONLY)
-    if simplified > traditional:
-        return "Hans"
-    if traditional > simplified:
-        return "Hant"
-    return "Hani"
-
-
-def _spread(text: str, size: int) -> str:
-    """About ``size`` characters taken evenly across ``text`` (all of it when short)."""
-    step = len(text) // size
-    return text[::step] if step > 1 else text
-
-
-def _dominant_script(text: str) -> str:
-    if text.isascii():
-        return "Latn" if any(c.isalpha() for c in text) else _NO_SCRIPT
-    counts = _script_counts(text)
-    if not counts:
-        return _NO_SCRIPT
-    cjk = sum(n for s, n in counts.items() if s in _CJK)
-    best = max(counts, key=counts.__getitem__)
-    best_n = counts[best]
-    if cjk < best_n or cjk == 0:
-        return best
-    kana = counts.get("Hira", 0) + counts.get("Kana", 0)
-    hangul = counts.get("Hang", 0)
-    han = counts.get("Hani", 0)
-    if kana * 20 >= cjk:  # Japanese mixes kana into nearly every sentence
-        return "Jpan"
-    if hangul * 2 >= cjk:
-        return "Kore" if han * 20 >= cjk else "Hang"
-    if han >= max(counts.get("Bopo", 0), hangul):
-        return _han_variant(text)
-    return max((s for s in counts if s in _CJK), key=lambda s: counts[s])
-
-
-def detect_script(text: str) -> str:
-    """The dominant ISO 15924 script of the letters in ``text``.
-
-    Digits, punctuation, symbols and combining marks do not count. Han text gives ``Hans`` or
-    ``Hant`` (``Hani`` when no character tells them apart), Han with kana gives ``Jpan``,
-    Hangul gives ``Hang`` (``Kore`` with a noticeable share of Han). No letters: ``Zyyy``.
-    Texts over 4,000 characters are judged on 4,000 characters spread evenly across them.
-    """
-    return _dominant_script(_spread(text, 4000))
-
+_UND = UNDETERMINED
+_NO_SCRIPT = NO_SCRIPT
 
 # --------------------------------------------------------------------------------------------
 # Text preparation (shared with bench/langid_train.py so training and inference match)
@@ -260,53 +110,6 @@ def _sample(text: str, max_chars: int) -> str:
 # Labels and BCP-47 tags
 # --------------------------------------------------------------------------------------------
 
-# Languages whose texts are split between two scripts in everyday use: the tag always carries
-# the script (zh-Hans / zh-Hant, sr-Cyrl / sr-Latn).
-_ALWAYS_SCRIPT = frozenset({"zh", "sr"})
-_SCRIPT_ALIASES = {"Hang": "Kore"}  # Korean in Hangul only is the default Korean script
-
-
-def _default_script(language: str) -> str | None:
-    """IANA Suppress-Script of a language subtag, else its CLDR likely script, else None."""
-    from langcodes.data_dicts import DEFAULT_SCRIPTS, LIKELY_SUBTAGS
-
-    if language in DEFAULT_SCRIPTS:
-        return str(DEFAULT_SCRIPTS[language])
-    likely = LIKELY_SUBTAGS.get(language)
-    if likely is None:
-        return None
-    parts = str(likely).split("-")
-    return parts[1] if len(parts) > 1 and len(parts[1]) == 4 else None
-
-
-@cache
-def label_to_tag(label: str, only_script: bool = False) -> str:
-    """Shortest BCP-47 tag for a model label ``<ISO 639-3>_<ISO 15924>``.
-
-    Individual languages of a macrolanguage get the macrolanguage code when CLDR says so
-    (``swh_Latn`` -> ``sw``, ``arb_Arab`` -> ``ar``, ``zsm_Latn`` -> ``ms``). The script subtag
-    is dropped when it is the language's default (IANA Suppress-Script, else CLDR likely
-    script), except for Chinese and Serbian. ``only_script`` says the label is the only one of
-    its language, so the script can also be dropped when no default is recorded.
-    """
-    import langcodes
-
-    code, _, script = label.partition("_")
-    base = langcodes.Language.get(langcodes.standardize_tag(code, macro=True))
-    language = base.language or _UND
-    if not script or base.script is not None:
-        return str(base)
-    default = _default_script(language)
-    keep = (
-        language in _ALWAYS_SCRIPT
-        or (default is None and not only_script)
-        or (default is not None and _SCRIPT_ALIASES.get(script, script) != default)
-    )
-    if not keep:
-        return str(base)
-    return str(base.update_dict({"script": script}))
-
-
 # --------------------------------------------------------------------------------------------
 # The shipped model
 # --------------------------------------------------------------------------------------------
@@ -341,16 +144,6 @@ def _compatible(script: str) -> frozenset[str]:
     return _COMPATIBLE_SCRIPTS.get(script, frozenset({script}))
 
 
-def _family(label: str) -> str:
-    """The macrolanguage a label belongs to (``acm_Arab`` -> ``ar``), else its language."""
-    import langcodes
-    from langcodes.data_dicts import MACROLANGUAGES
-
-    code = label.partition("_")[0]
-    short = str(langcodes.Language.get(langcodes.standardize_tag(code)).language)
-    return str(MACROLANGUAGES.get(code) or MACROLANGUAGES.get(short) or label_to_tag(code))
-
-
 @cache
 def _resources(model_dir: str | None = None) -> _Resources:
     """Load the model and its metadata, once per process (and per ``model_dir``)."""
@@ -366,7 +159,7 @@ def _resources(model_dir: str | None = None) -> _Resources:
         model = fasttext.load_model(str(Path(model_dir, "model.ftz"))).f
     labels = tuple(str(label) for label in meta["labels"])
     per_language = Counter(label.partition("_")[0] for label in labels)
-    tags = {lab: label_to_tag(lab, per_language[lab.partition("_")[0]] == 1) for lab in labels}
+    tags = {lab: normalize_tag(lab, per_language[lab.partition("_")[0]] == 1) for lab in labels}
     by_script: dict[str, list[str]] = {}
     for label in labels:
         by_script.setdefault(label.partition("_")[2], []).append(label)
@@ -375,7 +168,7 @@ def _resources(model_dir: str | None = None) -> _Resources:
     for key, label in meta["cld2_trusted"].items():
         trusted.setdefault(str(key).partition("|")[2], set()).add(str(label))
     return _Resources(
-        family={lab: _family(lab) for lab in labels},
+        family={lab: macrolanguage(lab) for lab in labels},
         model=model,
         labels=labels,
         tags=tags,
@@ -479,7 +272,7 @@ class LanguageIdentifier:
         return label, script, confidence
 
     def _label(self, sample: str) -> tuple[str | None, str, float]:
-        script = _dominant_script(_spread(sample, SCRIPT_SAMPLE))
+        script = detect_script(sample, SCRIPT_SAMPLE)
         if script == _NO_SCRIPT:
             return None, script, 0.0
         res = _resources(self.model_dir)

@@ -170,7 +170,7 @@ class Steps:
                 kw["salt"] = salt.encode()
             self.pii = PiiRedactor(**kw)
         if self.langid is None:
-            from puhui.corpus.langid import detect_script
+            from puhui.lang import detect_script
 
             self._script: Callable[[str], str] = detect_script
 
