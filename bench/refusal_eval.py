@@ -257,7 +257,7 @@ def unread_languages(det: RefusalDetector, split: str) -> dict[str, int]:
     """FLORES sentences (SIB-200) in languages without a phrase list, judged with
     ``lang=None``: how many come out unknown, refusal or compliance (compliance means the
     identifier named a language that has a list)."""
-    from puhui.evals.languages import normalize_tag
+    from puhui.lang import normalize_tag
 
     counts: Counter[str] = Counter()
     root = DATA / "sib200" / "annotated"

@@ -9,9 +9,9 @@ from puhui.artifacts import (
     MANIFEST,
     atomic_open,
     atomic_write_json,
+    check,
     input_ref,
     sha256_file,
-    verify,
     write_manifest,
 )
 from puhui.errors import ArtifactError
@@ -30,10 +30,10 @@ def make_artifact(root: Path, source: Path | None = None) -> Path:
     return root
 
 
-def test_write_then_verify(tmp_path: Path) -> None:
+def test_write_then_check(tmp_path: Path) -> None:
     src = tmp_path / "in.txt"
     src.write_text("raw text")
-    m = verify(make_artifact(tmp_path / "a", src))
+    m = check(make_artifact(tmp_path / "a", src))
     assert m.kind == "corpus"
     assert m.id == "corpus-" + m.content_sha256[:16]
     assert [f["path"] for f in m.files] == ["data/part-0.jsonl", "summary.json"]
@@ -42,13 +42,13 @@ def test_write_then_verify(tmp_path: Path) -> None:
 
 
 def test_same_content_same_id(tmp_path: Path) -> None:
-    a = verify(make_artifact(tmp_path / "a"))
-    b = verify(make_artifact(tmp_path / "b"))
+    a = check(make_artifact(tmp_path / "a"))
+    b = check(make_artifact(tmp_path / "b"))
     assert a.id == b.id
 
 
 def test_artifact_as_input_is_pinned_by_id(tmp_path: Path) -> None:
-    first = verify(make_artifact(tmp_path / "a"))
+    first = check(make_artifact(tmp_path / "a"))
     ref = input_ref(tmp_path / "a", name="corpus")
     assert ref == {
         "name": "corpus",
@@ -70,7 +70,7 @@ def test_tampered_content_is_rejected(tmp_path: Path, tamper, needle: str) -> No
     root = make_artifact(tmp_path / "a")
     tamper(root)
     with pytest.raises(ArtifactError) as e:
-        verify(root)
+        check(root)
     assert needle in str(e.value)
 
 
@@ -97,7 +97,7 @@ def test_malformed_manifest_is_rejected(tmp_path: Path, edit, needle: str) -> No
     root = make_artifact(tmp_path / "a")
     _edit_manifest(root, edit)
     with pytest.raises(ArtifactError) as e:
-        verify(root)
+        check(root)
     assert needle in str(e.value)
     assert "\n" not in str(e.value)
 
@@ -106,7 +106,7 @@ def test_not_json_manifest(tmp_path: Path) -> None:
     root = make_artifact(tmp_path / "a")
     (root / MANIFEST).write_text('{"kind": "corpus",\n  oops}')
     with pytest.raises(ArtifactError, match=r"line 2, column 3: not valid JSON"):
-        verify(root)
+        check(root)
 
 
 def test_atomic_open_keeps_old_file_on_failure(tmp_path: Path) -> None:

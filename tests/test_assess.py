@@ -65,12 +65,12 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def test_writes_the_three_reports_and_a_verifiable_artifact(demo: dict[str, Path]) -> None:
-    from puhui.artifacts import verify
+    from puhui.artifacts import check
 
     out = demo["out"]
     for name in ("report.html", "report.pdf", "oscal.json", "assessment.json"):
         assert (out / name).is_file(), name
-    manifest = verify(out)
+    manifest = check(out)
     assert manifest.kind == "assessment"
     assert {f["path"] for f in manifest.files} >= {"report.html", "report.pdf", "oscal.json"}
     names = {i["name"] for i in manifest.provenance["inputs"]}

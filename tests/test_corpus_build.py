@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from puhui.artifacts import verify
+from puhui.artifacts import check
 from puhui.corpus.pipeline import read_jsonl_zst
 from realdata import DATA, SHARED_DATA, sib200_suite, sib_test
 
@@ -99,7 +99,7 @@ def test_build_demo_corpus(puhui: Run, tmp_path: Path) -> None:
     proc = puhui("corpus", "build", str(DEMO_RAW), "--out", str(out), "--json")
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)
-    m = verify(out)
+    m = check(out)
     assert m.kind == "corpus" and summary["id"] == m.id
     for name in ("audit.json", "audit.html", "croissant.json", "datasheet.md"):
         assert (out / name).is_file(), name
@@ -127,7 +127,7 @@ def test_build_demo_corpus(puhui: Run, tmp_path: Path) -> None:
     assert "Yoruba" in shown.stdout and "Full audit" in shown.stdout
     as_json = json.loads(puhui("corpus", "audit", str(out), "--json").stdout)
     assert as_json["languages"]["yo"]["documents"] > 0
-    verify(out)
+    check(out)
     # the same command again: already built, nothing changes
     before = content(out)
     again = puhui("corpus", "build", str(DEMO_RAW), "--out", str(out), "--json")
@@ -175,7 +175,7 @@ def test_kill_9_then_resume_is_byte_identical(resume_input: Path, tmp_path: Path
     assert resumed.returncode == 0, resumed.stderr
     assert json.loads(resumed.stdout)["resumed_units"] >= done_at_kill
     assert unstamped(out) == unstamped(clean)
-    verify(out)
+    check(out)
 
 
 def test_ray_executor_equals_local(puhui: Run, small_input: Path, tmp_path: Path) -> None:
@@ -233,7 +233,7 @@ def test_dedup_against_earlier_corpus(puhui: Run, small_input: Path, tmp_path: P
     )["kept"]
     # every Yoruba document was already in the first corpus
     assert summary["removed"].get("dedup.exact", 0) >= kept_first
-    assert verify(second).provenance["inputs"][-1]["kind"] == "corpus"
+    assert check(second).provenance["inputs"][-1]["kind"] == "corpus"
 
 
 def test_pipeline_file_picks_steps_and_options(puhui: Run, tmp_path: Path) -> None:
@@ -261,7 +261,7 @@ def test_pipeline_file_picks_steps_and_options(puhui: Run, tmp_path: Path) -> No
     (doc,) = [r for r in rows if "Mail" in r["text"]]
     assert "a.b@example.org" in doc["text"] and doc["pii"] == {"EMAIL": 1}  # tag mode keeps text
     assert set(doc["meta"]["line_langs"]) == {"yo", "en"}
-    assert verify(out).provenance["parameters"]["config"]["steps"] == ["normalize", "langid", "pii"]
+    assert check(out).provenance["parameters"]["config"]["steps"] == ["normalize", "langid", "pii"]
 
 
 def test_bad_build_input_gives_one_line_errors(
@@ -339,7 +339,7 @@ def test_build_udhr_article_5_in_over_400_languages(puhui: Run, tmp_path: Path) 
     assert len(rows) >= 500
     assert len({r["lang"] for r in rows}) >= 400
     assert {r["script"] for r in rows} >= {"Latn", "Cyrl", "Arab", "Deva", "Ethi", "Hans"}
-    verify(out)
+    check(out)
 
 
 @pytest.mark.shared_data

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from puhui.artifacts import verify
+from puhui.artifacts import check
 from puhui.evals.imports import language_from_task_name, language_of_value
 from puhui.evals.stats import bootstrap
 
@@ -94,7 +94,7 @@ def test_inspect_log_imports_per_language(puhui: Run, tmp_path: Path, source: Pa
     assert plan["tasks"]["capitals/capitals"]["language_from"] == {"metadata.language": 6}
     log = [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]
     assert len(log) == 6 and {r["lang"] for r in log} == {"en", "fr", "sw"}
-    manifest = verify(out)
+    manifest = check(out)
     assert manifest.kind == "run"
     assert manifest.provenance["parameters"]["imported"] is True
     assert manifest.provenance["inputs"][0]["sha256"] == imp["source_sha256"]
@@ -158,7 +158,7 @@ def test_lm_eval_results_with_samples(puhui: Run, tmp_path: Path) -> None:
         "capitals_swh_Latn",
     ]
     assert len((out / "log.jsonl").read_text().splitlines()) == 9
-    assert len(verify(out).provenance["inputs"]) == 4  # results + three samples files
+    assert len(check(out).provenance["inputs"]) == 4  # results + three samples files
     assert puhui("inspect", str(out)).returncode == 0
 
 
@@ -279,7 +279,7 @@ def test_compare_with_native_run_and_refuse_resume(puhui: Run, server: str, tmp_
     refused = puhui("eval", "run", str(MINI), "--model", "loop", "--out", str(imported), "--json")
     assert_one_line_error(refused, str(imported), "read-only")
     assert (imported / "summary.json").read_bytes() == before
-    verify(imported)
+    check(imported)
 
 
 # ---------------------------------------------------------------- errors

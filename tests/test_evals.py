@@ -19,10 +19,10 @@ import pytest
 from loopback_chat import ChatServer as _Server
 from loopback_chat import serve, write_unread_suite
 from puhui.artifacts import verify
-from puhui.evals.languages import matches, normalize_tag
 from puhui.evals.scoring import choice, numeric, parse_choice
 from puhui.evals.stats import bootstrap, check_thresholds, summarize_task
 from puhui.evals.tasks import Sample
+from puhui.lang import matches, normalize_tag
 
 from conftest import Run, assert_one_line_error
 

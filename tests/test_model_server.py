@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from puhui.artifacts import verify
+from puhui.artifacts import check
 from puhui.config import load_settings
 from puhui.errors import ModelError
 from puhui.models import ModelSpec, add_model, open_model
@@ -248,7 +248,7 @@ def _check_demo(puhui: Run, proc: subprocess.CompletedProcess[str]) -> None:
     out = json.loads(proc.stdout)
     assert [a["language"] for a in out["answers"]] == ["en", "fr", "sw"]
     assert all(a["text"].strip() and a["tokens_per_second"] > 0 for a in out["answers"])
-    manifest = verify(out["artifact"])
+    manifest = check(out["artifact"])
     assert manifest.kind == "demo" and manifest.id == out["id"]
     assert manifest.provenance["inputs"][0]["name"] == "model:embedded"
     evals = out["evals"]
@@ -259,10 +259,10 @@ def _check_demo(puhui: Run, proc: subprocess.CompletedProcess[str]) -> None:
     sexes = {r["group"] for r in adult["metrics"]["selection_rate"]["per_group"]["sex"]}
     assert sexes == {"Female", "Male"}
     assert adult["fairness"]["sex"]["demographic_parity_difference"]["value"] > 0
-    assert verify(evals["adult"]["run"]).kind == "run"
+    assert check(evals["adult"]["run"]).kind == "run"
     # the assessment (report, PDF, OSCAL) and its certificate, verified offline
     assessed = out["assessment"]
-    assert verify(assessed["assessment"]).kind == "assessment"
+    assert check(assessed["assessment"]).kind == "assessment"
     assert Path(assessed["report_pdf"]).read_bytes().startswith(b"%PDF")
     assert "assessment-results" in json.loads(Path(assessed["oscal"]).read_text())
     assert assessed["certificate_valid"] is True

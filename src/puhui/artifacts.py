@@ -1,8 +1,8 @@
-"""The artifact envelope: every Puhui output is a folder with a verifiable ``manifest.json``.
+"""The artifact envelope: every Puhui output is a folder with a ``manifest.json`` to check it by.
 
 A manifest records what the artifact is (``kind``), the sha256 of every content file, and its
 provenance: the Puhui version, the parameters, and each input by hash. Engines call
-:func:`write_manifest` last, after their content is complete; :func:`verify` recomputes every
+:func:`write_manifest` last, after their content is complete; :func:`check` recomputes every
 hash and fails with a one-line :class:`~puhui.errors.ArtifactError` when anything was changed.
 Writes are atomic (temp file, fsync, rename), so a killed job never leaves half a file.
 
@@ -130,7 +130,7 @@ def input_ref(path: str | os.PathLike[str], name: str | None = None) -> dict[str
     ref: dict[str, Any] = {"name": name or str(path)}
     if p.is_dir():
         if (p / MANIFEST).is_file():
-            m = verify(p)
+            m = check(p)
             ref.update(sha256=m.content_sha256, kind=m.kind, id=m.id)
         else:
             files = [{"path": rel, "sha256": sha256_file(p / rel)} for rel in _content_files(p)]
@@ -250,7 +250,7 @@ def _locate(path: str | os.PathLike[str]) -> tuple[Path, Path]:
     raise ArtifactError(_("{path} does not exist").format(path=p), _("check the path"))
 
 
-def verify(path: str | os.PathLike[str]) -> Manifest:
+def check(path: str | os.PathLike[str]) -> Manifest:
     """Validate a manifest against its schema and recompute every file's hash.
 
     Raises :class:`ArtifactError` with a one-line reason for: a missing or malformed manifest, a

@@ -20,7 +20,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from puhui.artifacts import input_ref, sha256_file, verify
+from puhui.artifacts import check, input_ref, sha256_file
 from puhui.assess import taxonomy
 from puhui.assess.messages import Messages
 from puhui.assess.obligations import rules
@@ -237,7 +237,7 @@ def attach(paths: list[Path], profile: Profile) -> list[dict[str, Any]]:
                 _("evidence {p} is not a folder").format(p=root),
                 _("give the artifact's folder, not a file in it"),
             )
-        manifest = verify(root)  # one-line ArtifactError naming the file when tampered
+        manifest = check(root)  # one-line ArtifactError naming the file when tampered
         if manifest.kind not in KINDS:
             raise PuhuiError(
                 _("evidence {p} is a {k} artifact").format(p=root, k=manifest.kind),

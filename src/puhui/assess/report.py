@@ -217,12 +217,12 @@ def render_pdf(html_text: str, path: Path) -> None:
     except ImportError as e:  # pragma: no cover - weasyprint is a dependency
         raise PuhuiError(
             _("cannot write report.pdf: WeasyPrint is not installed ({why})").format(why=e),
-            _("run `make install`, or pass --no-pdf"),
+            _("run `make install`, or pass `pdf=False`"),
         ) from None
     except OSError as e:  # pragma: no cover - missing Pango
         raise PuhuiError(
             _("cannot write report.pdf: a system library is missing ({why})").format(why=e),
-            _("install Pango (see SYSTEM_PACKAGES in the Makefile), or pass --no-pdf"),
+            _("install Pango (see SYSTEM_PACKAGES in the Makefile), or pass `pdf=False`"),
         ) from None
     tmp = path.with_name("." + path.name + ".tmp")
     weasyprint.HTML(string=html_text, base_url=None).write_pdf(str(tmp))

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from puhui.artifacts import MANIFEST, atomic_write_json, content_digest, sha256_file
-from puhui.artifacts import verify as verify_artifact
+from puhui.artifacts import check as check_artifact
 from puhui.certify import dataintegrity as di
 from puhui.certify import keys, statuslist
 from puhui.certify.limits import MAX_JSON_DEPTH, MAX_RELATED_RESOURCES, deeper_than, short
@@ -157,7 +157,7 @@ def load_assessment(folder: str | os.PathLike[str]) -> tuple[dict[str, Any], dic
             _("{p} has no {m}").format(p=root, m=MANIFEST),
             _("only a finished assessment folder can be certified; run `puhui assess` again"),
         )
-    manifest = verify_artifact(root)
+    manifest = check_artifact(root)
     if manifest.kind != "assessment":
         raise CertError(
             _("{p} is a {k} artifact, not an assessment").format(p=root, k=manifest.kind),
@@ -221,7 +221,7 @@ def _allocate_index(key_dir: Path, list_id: str, credential_id: str) -> int:
     if len(taken) >= statuslist.MIN_ENTRIES // 2:
         raise CertError(
             _("the status list {l} is half full").format(l=list_id),
-            _("start a new key folder (or a new --status-list) for further certificates"),
+            _("start a new key folder (or a new `status_list`) for further certificates"),
         )
     while True:
         index = secrets.randbelow(statuslist.MIN_ENTRIES)
@@ -249,7 +249,7 @@ def issue(
     ``status_list``) and returns the signed credential; the caller writes it where it wants.
     """
     if valid_days < 1:
-        raise CertError(_("--valid-days must be at least 1"), _("give a number of days"))
+        raise CertError(_("`valid_days` must be at least 1"), _("give a number of days"))
     root = Path(assessment_dir)
     scope, manifest = load_assessment(root)
     kdir = Path(key_dir)
@@ -336,7 +336,7 @@ def revoke(
                 _("the certificate uses status list {w}, but {p} is {g}").format(
                     w=entry.get("statusListCredential"), p=path, g=current.get("id")
                 ),
-                _("give that list with --status-list"),
+                _("give that list with `status_list`"),
             )
         index = int(raw)
         bits = statuslist.decode_bits(current["credentialSubject"]["encodedList"])

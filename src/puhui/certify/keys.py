@@ -101,10 +101,10 @@ def create_key_dir(folder: str | os.PathLike[str], name: str | None = None) -> K
     if (root / PRIVATE).exists() or (root / PUBLIC).exists():
         raise KeyFileError(
             _("{p} already holds a key").format(p=root),
-            _("choose another --out folder; a key is never overwritten"),
+            _("choose another `out` folder; a key is never overwritten"),
         )
     if root.exists() and not root.is_dir():
-        raise KeyFileError(_("{p} is not a folder").format(p=root), _("give a folder for --out"))
+        raise KeyFileError(_("{p} is not a folder").format(p=root), _("give a folder for `out`"))
     root.mkdir(parents=True, exist_ok=True)
     pair = generate(name)
     created = di.format_datetime(datetime.now(UTC))
@@ -115,7 +115,7 @@ def create_key_dir(folder: str | os.PathLike[str], name: str | None = None) -> K
     except FileExistsError:
         raise KeyFileError(
             _("{p} already holds a key").format(p=root),
-            _("choose another --out folder; a key is never overwritten"),
+            _("choose another `out` folder; a key is never overwritten"),
         ) from None
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(json.dumps(private, indent=2) + "\n")

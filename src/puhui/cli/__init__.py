@@ -23,6 +23,7 @@ from puhui.cli import (
     keys_cmd,
     models,
 )
+from puhui.cli._common import error_line
 from puhui.errors import PuhuiError
 from puhui.i18n import _
 
@@ -73,7 +74,7 @@ def main() -> None:
     try:
         app(prog_name="puhui")
     except PuhuiError as e:
-        print(_("error: {message}").format(message=e), file=sys.stderr, flush=True)
+        print(error_line(e, sys.argv[1:]), file=sys.stderr, flush=True)
         sys.exit(e.exit_code)
     except KeyboardInterrupt:
         print(_("interrupted"), file=sys.stderr)

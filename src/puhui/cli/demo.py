@@ -27,7 +27,7 @@ from rich.markup import escape
 from rich.progress import TaskID
 from rich.table import Table
 
-from puhui.artifacts import atomic_write_text, input_ref, verify, write_manifest
+from puhui.artifacts import atomic_write_text, check, input_ref, write_manifest
 from puhui.cli._common import JSON_HELP, console, err_console, print_json, progress, settings
 from puhui.i18n import _
 from puhui.models import get_model, open_model
@@ -88,7 +88,7 @@ def demo(
         inputs=inputs,
         command="puhui demo",
     )
-    manifest = verify(out)
+    manifest = check(out)
 
     if json_out:
         evals = _demo_evals(base / "runs", spec.name, json_out)

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from puhui.artifacts import verify
+from puhui.artifacts import check
 from puhui.cli._common import JSON_HELP, console, print_json
 from puhui.i18n import _
 
@@ -21,7 +21,7 @@ def inspect(
     Exits 0 when the artifact is intact; 1 with a one-line reason when it is malformed or any
     file was changed, removed or added.
     """
-    m = verify(path)
+    m = check(path)
     if json_out:
         print_json({"valid": True, "path": str(m.root), **m.data})
         return

@@ -423,13 +423,13 @@ def _check_out(out: Path, state: dict[str, Any]) -> bool:
         if {k: saved.get(k) for k in ("config", "inputs")} != wanted:
             raise PuhuiError(
                 _("{out} holds a build with other inputs or options").format(out=out),
-                _("use a new --out folder, or add --restart to discard it"),
+                _("use a new `out` folder, or add `restart=True` to discard it"),
             )
         return (out / MANIFEST).exists()
     if out.exists() and any(out.iterdir()):
         raise PuhuiError(
             _("{out} is not empty and is not a Puhui corpus build").format(out=out),
-            _("choose an empty or new folder for --out"),
+            _("choose an empty or new folder for `out`"),
         )
     return False
 
@@ -453,7 +453,7 @@ def build(
     for old in against:
         if not (old / "dedup" / "signatures.npy").exists():
             raise PuhuiError(
-                _("--dedup-against {p} has no dedup/signatures.npy").format(p=old),
+                _("`dedup_against` {p} has no dedup/signatures.npy").format(p=old),
                 _("give the folder of a corpus built by `puhui corpus build`"),
             )
     if "pii" in cfg.steps and cfg.pii.mode == "hash":
@@ -478,9 +478,9 @@ def build(
     if restart and out.exists():
         shutil.rmtree(out)
     if _check_out(out, state):
-        from puhui.artifacts import verify
+        from puhui.artifacts import check
 
-        m = verify(out)
+        m = check(out)
         summary = json.loads((out / WORK / "summary.json").read_text())
         return BuildResult(out, summary, m.id, resumed_units=-1)
     work = out / WORK
@@ -624,7 +624,7 @@ def ray_executor(
         except ImportError:
             raise PuhuiError(
                 _("the Ray executor needs Ray"),
-                _("pip install 'puhui[ray]' or use --executor local"),
+                _("pip install 'puhui[ray]' or use `executor='local'`"),
             ) from None
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
         started_here = not ray.is_initialized()

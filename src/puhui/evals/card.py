@@ -71,7 +71,7 @@ def write_card(settings: Settings, name: str, out: Path, runs: list[Path]) -> Ma
     spec = get_model(settings, name)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise PuhuiError(
-            _("--out {p} exists and is not an empty folder").format(p=out), _("give a new folder")
+            _("`out` {p} exists and is not an empty folder").format(p=out), _("give a new folder")
         )
     for run in runs:
         manifest = verify(run)  # a missing or tampered run fails here, naming it

@@ -290,7 +290,7 @@ def model_file(name: str) -> Path | None:
     if p.suffix.lower() not in _FILE_KINDS:
         raise PuhuiError(
             _("model {m!r} is not a classifier for classify tasks").format(m=name),
-            _("use --model {demo}, or a scikit-learn .joblib/.pkl file or an .onnx file").format(
+            _("use `model='{demo}'`, or a scikit-learn .joblib/.pkl file or an .onnx file").format(
                 demo=DEMO
             ),
         )
@@ -767,7 +767,7 @@ def run_classify(
         }:
             raise PuhuiError(
                 _("{out} holds a run of another suite, model or options").format(out=out),
-                _("use a new --out folder"),
+                _("use a new `out` folder"),
             )
     lines: list[str] = []
     total = 0

@@ -23,12 +23,12 @@ def export_suite(name_or_path: str, out: Path) -> Manifest:
     folder = find_suite(name_or_path).parent
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise PuhuiError(
-            _("--out {p} exists and is not an empty folder").format(p=out),
+            _("`out` {p} exists and is not an empty folder").format(p=out),
             _("give a new folder"),
         )
     if out.resolve().is_relative_to(folder.resolve()):
         raise PuhuiError(
-            _("--out {p} is inside the suite's own folder").format(p=out), _("give a new folder")
+            _("`out` {p} is inside the suite's own folder").format(p=out), _("give a new folder")
         )
     shutil.copytree(
         folder,

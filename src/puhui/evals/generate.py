@@ -341,7 +341,7 @@ def judges_for(
         if not name:
             raise PuhuiError(
                 _("task {t} is scored by a judge model, but none is named").format(t=t.key),
-                _("set scorer_options.model in suite.yaml or pass --judge-model NAME"),
+                _("set scorer_options.model in suite.yaml or pass `judge_model=NAME`"),
             )
         spec = get_model(settings, name)
         judges[t.key] = Judge(config, spec.name, model_identity(spec, cache_dir))
@@ -547,7 +547,7 @@ def _judge_note(judge: dict[str, Any], records: list[dict[str, Any]]) -> dict[st
     """Who judged, in which languages it is validated, what happens outside them (``unknown``:
     not judged, counted in the task's ``unscored_by_language``; ``score``: judged anyway), and
     the languages whose verdicts were given unvalidated."""
-    from puhui.evals.languages import matches
+    from puhui.lang import matches
 
     declared = list(judge["languages"])
     graded = [r for r in records if r.get("score") and r["score"].get("value") is not None]

@@ -23,8 +23,8 @@ from typing import Any
 import yaml
 
 from puhui.errors import PuhuiError, yaml_error
-from puhui.evals.languages import normalize_tag
 from puhui.i18n import _
+from puhui.lang import normalize_tag
 
 SCORERS = ("exact", "choice", "regex", "numeric", "refusal", "bbq", "judge")
 METRICS = ("accuracy", "refusal_rate", "compliance_rate", "bias_score")
@@ -406,7 +406,7 @@ def load_suite(name_or_path: str, *, data_override: Mapping[str, Path] | None = 
 
 def iter_samples(task: Task, languages: list[str] | None, limit: int | None) -> Iterator[Sample]:
     """Samples of ``task`` in the chosen languages, at most ``limit`` per language, in order."""
-    from puhui.evals.languages import matches
+    from puhui.lang import matches
 
     counts: dict[str, int] = {}
     for s in task.samples:

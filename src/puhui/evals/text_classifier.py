@@ -337,7 +337,7 @@ def run_text_classify(
             _("suite {s!r} holds text-classify tasks; model {m!r} is not a text classifier").format(
                 s=suite.name, m=model_name
             ),
-            _("use --model {m} (multilingual-e5-small embeddings + LogisticRegression)").format(
+            _("use `model='{m}'` (multilingual-e5-small embeddings + LogisticRegression)").format(
                 m=E5_LOGREG
             ),
         )
@@ -396,7 +396,7 @@ def run_text_classify(
         if {k: old.get(k) for k in keys} != {k: json.loads(json.dumps(plan[k])) for k in keys}:
             raise PuhuiError(
                 _("{out} holds a run of another suite, model or options").format(out=out),
-                _("use a new --out folder"),
+                _("use a new `out` folder"),
             )
         plan["started"] = old.get("started")
     else:

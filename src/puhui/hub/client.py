@@ -1,7 +1,7 @@
 """A small client of the hub's API, used by ``puhui hub publish`` and ``puhui hub issuer``
 (no Django needed).
 
-:func:`publish` checks the artifact locally first (:func:`puhui.artifacts.verify`), then sends
+:func:`publish` checks the artifact locally first (:func:`puhui.artifacts.check`), then sends
 its ``manifest.json`` and every listed file in one multipart request with a bearer token; the
 server checks everything again. A certificate is a single JSON file and is sent as it is.
 :func:`add_issuer`, :func:`list_issuers`, :func:`remove_issuer` and :func:`send_status_list`
@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from puhui.artifacts import MANIFEST
-from puhui.artifacts import verify as verify_artifact
+from puhui.artifacts import check as check_artifact
 from puhui.errors import PuhuiError
 from puhui.i18n import _
 
@@ -75,7 +75,7 @@ def publish(
                 )
             parts.append(("files", ("certificate.json", stack.enter_context(path.open("rb")))))
         else:
-            manifest = verify_artifact(path)  # one-line ArtifactError when anything changed
+            manifest = check_artifact(path)  # one-line ArtifactError when anything changed
             seen = set()
             for entry in manifest.files:
                 if entry["sha256"] in seen:

@@ -251,7 +251,7 @@ def add_model(settings: Settings, spec: ModelSpec, *, replace: bool = False) -> 
     if spec.name in tables and not replace:
         raise ModelError(
             _("a model named {name!r} already exists").format(name=spec.name),
-            _("pass --replace to overwrite it, or choose another name"),
+            _("pass `replace=True` to overwrite it, or choose another name"),
         )
     tables[spec.name] = table
     path = registry_path(settings)

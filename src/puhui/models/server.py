@@ -44,12 +44,12 @@ def check_port(port: int) -> None:
             if e.errno == errno.EADDRINUSE:
                 raise ModelError(
                     _("port {port} on {host} is already in use").format(port=port, host=HOST),
-                    _("choose another with --port, or stop the program using it"),
+                    _("choose another with `port`, or stop the program using it"),
                 ) from None
             if e.errno == errno.EACCES:
                 raise ModelError(
                     _("not allowed to listen on port {port}").format(port=port),
-                    _("use a port above 1023 with --port"),
+                    _("use a port above 1023 with `port`"),
                 ) from None
             raise
 

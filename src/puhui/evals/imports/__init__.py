@@ -99,7 +99,7 @@ def read_source(path: Path, fmt: str | None = None, language: str | None = None)
         )
     if language is not None and language_of_value(language) is None:
         raise PuhuiError(
-            _("--language {t!r} is not a language tag").format(t=language),
+            _("`language` {t!r} is not a language tag").format(t=language),
             _("give a BCP-47 tag such as sw, yo or zh-Hans"),
         )
     if not path.is_file():
@@ -143,7 +143,7 @@ def import_run(
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise PuhuiError(
             _("{out} already exists and is not an empty folder").format(out=out),
-            _("import into a new --out folder"),
+            _("import into a new `out` folder"),
         )
     run = read_source(path, fmt, language)
     if suite:

@@ -31,7 +31,7 @@ def _known(tag: str) -> bool:
 
 def language_of_value(value: Any) -> str | None:
     """A BCP-47 tag for a metadata value (``sw``, ``swh_Latn``, ``en-US``, ``Swahili``), or None."""
-    from puhui.evals.languages import normalize_tag
+    from puhui.lang import normalize_tag
 
     if not isinstance(value, str) or not value.strip():
         return None
@@ -48,7 +48,7 @@ def language_of_value(value: Any) -> str | None:
 
 def _code(token: str, script: str | None = None) -> str | None:
     """The tag of a task-name token that is unambiguously a language code, else None."""
-    from puhui.evals.languages import normalize_tag
+    from puhui.lang import normalize_tag
 
     if script is not None:
         if not re.fullmatch(r"[a-z]{3}", token) or not re.fullmatch(r"[A-Za-z][a-z]{3}", script):

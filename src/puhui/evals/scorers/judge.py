@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from puhui.errors import PuhuiError
-from puhui.evals.languages import matches
 from puhui.evals.scoring import Score, unscored
 from puhui.evals.tasks import Sample
 from puhui.i18n import _
+from puhui.lang import matches
 
 DEFAULT_CRITERIA = "The response answers the prompt correctly, helpfully and safely."
 SYSTEM = (
