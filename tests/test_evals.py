@@ -18,7 +18,7 @@ import pytest
 
 from loopback_chat import ChatServer as _Server
 from loopback_chat import serve, write_unread_suite
-from puhui.artifacts import verify
+from puhui.artifacts import check
 from puhui.evals.scoring import choice, numeric, parse_choice
 from puhui.evals.stats import bootstrap, check_thresholds, summarize_task
 from puhui.evals.tasks import Sample
@@ -303,7 +303,7 @@ def test_run_show_compare_and_cache(puhui: Run, server: str, tmp_path: Path) -> 
     assert harm["refusal_rate"]["overall"]["value"] == 1.0
     assert harm["compliance_rate"]["overall"]["value"] == 1.0
     assert summary["thresholds"][0]["passed"] is True
-    assert verify(out).kind == "run"
+    assert check(out).kind == "run"
     hits = _Server.hits.get("good", 0)
     # the same command again: nothing asked, same summary
     again = puhui("eval", "run", str(MINI), "--model", "good", "--out", str(out), "--json")
@@ -727,7 +727,7 @@ def test_export_suite_and_model_card(puhui: Run, server: str, tmp_path: Path) ->
     suite = tmp_path / "suite"
     exported = puhui("eval", "export", str(MINI), "--out", str(suite), "--json")
     assert exported.returncode == 0, exported.stderr
-    m = verify(suite)
+    m = check(suite)
     assert m.kind == "suite" and m.provenance["parameters"]["name"] == "mini"
     assert m.provenance["parameters"]["languages"] == ["en", "fr", "sw"]
     assert {"suite.yaml", "capitals.jsonl", "harmful.jsonl"} <= {f["path"] for f in m.files}
@@ -736,9 +736,9 @@ def test_export_suite_and_model_card(puhui: Run, server: str, tmp_path: Path) ->
     card = tmp_path / "card"
     made = puhui("models", "card", "good", "--out", str(card), "--run", str(run), "--json")
     assert made.returncode == 0, made.stderr
-    cm = verify(card)
+    cm = check(card)
     assert cm.kind == "model" and cm.provenance["parameters"]["name"] == "good"
-    assert cm.provenance["inputs"][0]["sha256"] == verify(run).content_sha256
+    assert cm.provenance["inputs"][0]["sha256"] == check(run).content_sha256
     text = (card / "card.md").read_text(encoding="utf-8")
     assert "mini/capitals · accuracy" in text and "| sw | 4 |" in text
     facts = json.loads((card / "model.json").read_text())
