@@ -1,10 +1,13 @@
-"""normalize, quality and dedup steps: behaviour, and fairness across languages and scripts."""
+"""normalize, quality and dedup steps: behaviour, fairness across languages and scripts; the step
+protocol and users' own steps named in a pipeline file."""
 
 from __future__ import annotations
 
 import csv
+import json
 import xml.etree.ElementTree as ET
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,8 @@ import pytest
 from puhui.corpus.dedup import Deduplicator, DedupOptions, exact_key, save_signatures, signature
 from puhui.corpus.normalize import normalize
 from puhui.corpus.quality import QualityOptions, check
+from puhui.corpus.records import Record
+from puhui.errors import PuhuiError
 from realdata import SHARED_DATA, sib200_suite, udhr_article5
 
 # ---------------------------------------------------------------- normalize
@@ -218,3 +223,175 @@ def test_dedup_against_an_earlier_corpus(tmp_path: Path) -> None:
     assert dd.preload(tmp_path / "sig.npy") == 1
     decision = dd.add("new1", exact_key(LONG), sig)
     assert decision is not None and "old1" in decision.detail
+
+
+# ---------------------------------------------------------------- the step protocol, users' steps
+
+USER_STEPS = '''
+"""Steps of a user's own, imported by the pipeline file."""
+
+
+class NoDigits:
+    name = "nodigits"
+
+    def __init__(self, max_digits=0):
+        self.options = {"max_digits": max_digits}
+
+    def run(self, records, drop):
+        for rec in records:
+            n = sum(c.isdigit() for c in rec.text)
+            if n > self.options["max_digits"]:
+                drop(rec, "too_many_digits", f"{n} digits")
+                continue
+            yield rec
+
+
+class Nameless:
+    name = "Not A Name"
+    options = {}
+
+    def run(self, records, drop):
+        yield from records
+
+
+def not_a_step():
+    return 42
+'''
+
+_SENTENCES = [
+    "Ìwé yìí sọ nípa ẹ̀tọ́ ọmọnìyàn gbogbo ènìyàn ní àgbáyé.",
+    "Wannan ita ce ranar farko ta taron manoma a garin Kano.",
+    "Every person has the right to education and to take part in cultural life.",
+    "Kila mtu ana haki ya kupata elimu bila malipo katika hatua za mwanzo.",
+    "Tout le monde a droit au repos et aux loisirs dans une vie digne.",
+]
+
+
+@pytest.fixture
+def user_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A module ``mysteps_<id>`` on sys.path (a unique name: each test imports it afresh)."""
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    name = f"mysteps_{tmp_path.name.replace('-', '_')}"
+    (folder / f"{name}.py").write_text(USER_STEPS, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(folder))
+    return name
+
+
+def _raw_corpus(root: Path) -> Path:
+    raw = root / "raw"
+    raw.mkdir()
+    for part in range(2):  # two input files: two units with a tiny shard_mb
+        lines = []
+        for i, text in enumerate(_SENTENCES):
+            lines.append(json.dumps({"text": f"{text} ({part}{i})" if i % 2 else f"{text} {part}"}))
+        (raw / f"part{part}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return raw
+
+
+def test_user_step_drops_with_a_reason_where_builtin_reasons_show(
+    tmp_path: Path, user_module: str
+) -> None:
+    from puhui.artifacts import check
+    from puhui.corpus.config import load_config
+    from puhui.corpus.pipeline import build, local_executor, read_jsonl_zst
+
+    raw = _raw_corpus(tmp_path)
+    pipeline = tmp_path / "pipeline.yaml"
+    pipeline.write_text(
+        "shard_mb: 0.0001\n"
+        "steps:\n"
+        "  - normalize\n"
+        f"  - step: {user_module}:NoDigits\n"
+        "    options: {max_digits: 1}\n"
+        "  - quality: {min_words: 3}\n"
+        "  - dedup\n",
+        encoding="utf-8",
+    )
+    cfg = load_config(pipeline)
+    assert cfg.steps == ("normalize", "nodigits", "quality", "dedup")
+    out = tmp_path / "out"
+    # Two worker processes: each imports the user's step from its import path.
+    result = build([raw], out, cfg, executor=local_executor(2))
+
+    removed = [r for p in sorted((out / "removed").glob("*.zst")) for r in read_jsonl_zst(p)]
+    ours = [r for r in removed if r["reason"] == "nodigits.too_many_digits"]
+    assert len(ours) == 4 and all(r["detail"] == "2 digits" for r in ours), removed
+    kept = [r for p in sorted((out / "data").glob("*.zst")) for r in read_jsonl_zst(p)]
+    assert kept and not any(sum(c.isdigit() for c in r["text"]) > 1 for r in kept)
+    assert result.summary["units"] == 2
+    assert result.summary["removed"]["nodigits.too_many_digits"] == 4
+    audit = json.loads((out / "audit.json").read_text(encoding="utf-8"))
+    assert audit["removed"]["by_reason"]["nodigits.too_many_digits"] == 4
+    assert audit["removed"]["by_step"]["nodigits"] == 4
+    datasheet = (out / "datasheet.md").read_text(encoding="utf-8")
+    assert f"- nodigits: nodigits (step={user_module}:NoDigits, max_digits=1); documents " in (
+        datasheet
+    )
+    assert "- `nodigits.too_many_digits`: 4" in datasheet
+    config = check(out).provenance["parameters"]["config"]
+    assert config["nodigits"] == {"step": f"{user_module}:NoDigits", "max_digits": 1}
+
+    # Resuming checks the user's step like a built-in one: same options resume, others refuse.
+    again = build([raw], out, load_config(pipeline), executor=local_executor(1))
+    assert again.resumed_units == -1 and again.manifest_id == result.manifest_id
+    pipeline.write_text(pipeline.read_text().replace("max_digits: 1", "max_digits: 5"))
+    with pytest.raises(PuhuiError, match="holds a build with other inputs or options"):
+        build([raw], out, load_config(pipeline), executor=local_executor(1))
+
+
+@pytest.mark.parametrize(
+    ("item", "field", "words"),
+    [
+        ("step: no_such_module_xyz:Step", "steps[1].step", "cannot import 'no_such_module_xyz'"),
+        ("step: {mod}:Missing", "steps[1].step", "has no 'Missing'"),
+        ("step: {mod}:not_a_step", "steps[1].step", "is not a corpus step"),
+        ("step: {mod}", "steps[1].step", "is not an import path"),
+        ("step: {mod}:Nameless", "steps[1].step", "which a pipeline cannot use"),
+        ("step: {mod}:NoDigits\n    options: {{max_digit: 1}}", "steps[1].options", "max_digit"),
+        ("step: {mod}:NoDigits\n    option: {{}}", "steps[1]", "unknown key 'option'"),
+    ],
+)
+def test_bad_user_step_is_a_one_line_error_naming_file_and_field(
+    tmp_path: Path, user_module: str, item: str, field: str, words: str
+) -> None:
+    from puhui.corpus.config import load_config
+
+    pipeline = tmp_path / "pipeline.yaml"
+    pipeline.write_text(
+        "steps:\n  - normalize\n  - " + item.format(mod=user_module) + "\n", encoding="utf-8"
+    )
+    with pytest.raises(PuhuiError) as info:
+        load_config(pipeline)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(f"{pipeline}: {field}"), message
+    assert words in message, message
+
+
+def test_builtin_steps_follow_the_step_protocol() -> None:
+    from puhui.corpus.steps import DedupStep, Drop, NormalizeStep, QualityStep, Step, check_rule
+
+    steps = [NormalizeStep(), QualityStep(), DedupStep()]
+    assert all(isinstance(s, Step) for s in steps)
+    texts = ["  " + _SENTENCES[0], "ok", _SENTENCES[0], "   ", _SENTENCES[1]]
+    records = [Record(id=f"r{i}", text=t, source=f"x:{i}") for i, t in enumerate(texts)]
+    dropped: list[tuple[str, str, str]] = []
+
+    def dropper(name: str) -> Drop:
+        return lambda rec, rule, detail: dropped.append((rec.id, check_rule(name, rule), detail))
+
+    stream: Iterator[Record] = iter(records)
+    for step in steps:
+        stream = step.run(stream, dropper(step.name))
+    assert [r.id for r in stream] == ["r0", "r4"]
+    # One record at a time through the chain: drops come in input order.
+    assert [d[:2] for d in dropped] == [
+        ("r1", "quality.too_short"),
+        ("r2", "dedup.exact"),
+        ("r3", "normalize.empty"),
+    ]
+    assert dropped[1][2] == "same text as r0"
+    assert steps[2].options["threshold"] == 0.8
+    with pytest.raises(PuhuiError, match="one word"):
+        check_rule("mine", "two words")

@@ -14,6 +14,15 @@ their defaults::
 
 ``dedup`` always runs last because it compares documents across the whole run.
 
+A step of your own is named by import path, with the keyword arguments that make it (see
+:mod:`puhui.corpus.steps` for what a step is)::
+
+    steps:
+      - normalize
+      - step: mypackage.filters:NoDigits
+        options: {max_digits: 10}
+      - dedup
+
 ``reader:`` also holds the limits that keep a build's memory bounded on hostile or odd input
 (see :mod:`puhui.corpus.readers`); what passes one goes to ``quarantine/`` with a reason naming
 it::
@@ -36,25 +45,13 @@ from puhui.corpus.dedup import DedupOptions
 from puhui.corpus.normalize import NormalizeOptions
 from puhui.corpus.quality import QualityOptions
 from puhui.corpus.readers import ReaderOptions
+from puhui.corpus.steps import BUILTIN_STEPS, LangIdOptions, PiiOptions, StepRef, load_step_ref
 from puhui.errors import PuhuiError, yaml_error
 from puhui.i18n import _
 
-STEP_NAMES = ("normalize", "langid", "quality", "pii", "dedup")
+STEP_NAMES = BUILTIN_STEPS
 
-
-@dataclass(frozen=True)
-class LangIdOptions:
-    threshold: float | None = None  # None: the identifier's measured default
-    drop_und: bool = False  # drop documents whose language is unknown
-    line_level: bool = False  # also label each line; counts go to meta.line_langs
-
-
-@dataclass(frozen=True)
-class PiiOptions:
-    mode: str = "redact"  # redact | tag | hash
-    regions: tuple[str, ...] | None = None  # None: the redactor's default regions
-    types: tuple[str, ...] | None = None  # None: every type
-    salt_env: str = "PUHUI_PII_SALT"  # hash mode: the salt is read from this variable
+__all__ = ["STEP_NAMES", "BuildConfig", "LangIdOptions", "PiiOptions", "load_config"]
 
 
 @dataclass(frozen=True)
@@ -68,13 +65,17 @@ class BuildConfig:
     dedup: DedupOptions = DedupOptions()
     shard_mb: float = 8.0  # input megabytes per unit of work (one output shard each)
     extra: dict[str, Any] = field(default_factory=dict)
+    user_steps: tuple[StepRef, ...] = ()  # users' steps, by name in ``steps``
 
     def to_json(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data.pop("extra")
+        data.pop("user_steps")
         for name in STEP_NAMES:
             if name not in self.steps:
                 data.pop(name)
+        for ref in self.user_steps:
+            data[ref.name] = ref.to_json()
         return data
 
     def digest(self) -> str:
@@ -170,6 +171,7 @@ def load_config(path: Path | None, **overrides: Any) -> BuildConfig:
         "reader": _options(ReaderOptions, raw.get("reader"), f"{where}: reader")
     }
     steps: list[str] = list(STEP_NAMES)
+    user_steps: list[StepRef] = []
     if "steps" in raw:
         steps = []
         if not isinstance(raw["steps"], list):
@@ -177,6 +179,21 @@ def load_config(path: Path | None, **overrides: Any) -> BuildConfig:
                 _("{p}: steps must be a list").format(p=where), _("write `- name: {options}` items")
             )
         for i, item in enumerate(raw["steps"]):
+            if isinstance(item, dict) and "step" in item:
+                extra = sorted(set(item) - {"step", "options"})
+                if extra:
+                    raise PuhuiError(
+                        _("{p}: steps[{i}]: unknown key {key!r}").format(
+                            p=where, i=i, key=extra[0]
+                        ),
+                        _("a step of your own has `step:` and `options:`"),
+                    )
+                ref = load_step_ref(
+                    item["step"], item.get("options"), f"{where}: steps[{i}]", steps
+                )
+                steps.append(ref.name)
+                user_steps.append(ref)
+                continue
             if isinstance(item, str):
                 name, opts = item, None
             elif isinstance(item, dict) and len(item) == 1:
@@ -189,7 +206,9 @@ def load_config(path: Path | None, **overrides: Any) -> BuildConfig:
             if name not in STEP_NAMES:
                 raise PuhuiError(
                     _("{p}: steps[{i}]: unknown step {name!r}").format(p=where, i=i, name=name),
-                    _("use: {names}").format(names=", ".join(STEP_NAMES)),
+                    _("use: {names}, or `step: package.module:Name` for your own").format(
+                        names=", ".join(STEP_NAMES)
+                    ),
                 )
             if name in steps:
                 raise PuhuiError(
@@ -203,7 +222,9 @@ def load_config(path: Path | None, **overrides: Any) -> BuildConfig:
     shard_mb = raw.get("shard_mb", 8.0)
     if not isinstance(shard_mb, int | float) or isinstance(shard_mb, bool) or shard_mb <= 0:
         raise PuhuiError(_("{p}: shard_mb must be a positive number").format(p=where), None)
-    cfg = BuildConfig(steps=tuple(steps), shard_mb=float(shard_mb), **sections)
+    cfg = BuildConfig(
+        steps=tuple(steps), shard_mb=float(shard_mb), user_steps=tuple(user_steps), **sections
+    )
     for section, values in overrides.items():
         if values:
             cfg = dataclasses.replace(

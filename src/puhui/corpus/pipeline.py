@@ -39,10 +39,17 @@ from puhui.artifacts import (
 )
 from puhui.corpus.config import BuildConfig
 from puhui.corpus.dedup import Deduplicator, exact_key, save_signatures, signature
-from puhui.corpus.normalize import normalize
-from puhui.corpus.quality import check as quality_check
 from puhui.corpus.readers import Document, InputFile, Problem, Skipped, discover, read
-from puhui.corpus.records import Dropped, Record
+from puhui.corpus.records import Record
+from puhui.corpus.steps import (
+    Drop,
+    LangIdStep,
+    NormalizeStep,
+    PiiStep,
+    QualityStep,
+    Step,
+    check_rule,
+)
 from puhui.errors import PuhuiError
 from puhui.i18n import _
 
@@ -50,7 +57,7 @@ WORK = ".work"
 ZSTD_LEVEL = 3
 SIG_DTYPE_FIELDS = ("id", "key", "sig")
 
-Progress = Callable[[str, int], None]  # (unit id, documents read so far)
+UnitProgress = Callable[[str, int], None]  # (unit id, documents read so far)
 
 
 @dataclass(frozen=True)
@@ -143,68 +150,23 @@ def read_jsonl_zst(path: Path) -> Iterator[dict[str, Any]]:
 # ---------------------------------------------------------------- stage 1: per-document steps
 
 
-class Steps:
-    """The per-document steps of a config, built once per worker process."""
-
-    def __init__(self, cfg: BuildConfig) -> None:
-        self.cfg = cfg
-        self.langid: Any = None
-        self.pii: Any = None
-        if "langid" in cfg.steps:
-            from puhui.corpus.langid import LanguageIdentifier
-
-            if cfg.langid.threshold is None:
-                self.langid = LanguageIdentifier()
-            else:
-                self.langid = LanguageIdentifier(threshold=cfg.langid.threshold)
-        if "pii" in cfg.steps:
-            from puhui.corpus.pii import PiiRedactor
-
-            kw: dict[str, Any] = {"mode": cfg.pii.mode}
-            if cfg.pii.regions is not None:
-                kw["regions"] = cfg.pii.regions
-            if cfg.pii.types is not None:
-                kw["types"] = cfg.pii.types
-            if cfg.pii.mode == "hash":
-                salt = pii_salt(cfg)
-                kw["salt"] = salt.encode()
-            self.pii = PiiRedactor(**kw)
-        if self.langid is None:
-            from puhui.lang import detect_script
-
-            self._script: Callable[[str], str] = detect_script
-
-    def apply(self, rec: Record) -> Dropped | None:
-        cfg = self.cfg
-        for step in cfg.steps:
-            if step == "normalize":
-                rec.text = normalize(rec.text, cfg.normalize)
-                if not rec.text:
-                    return Dropped("normalize.empty", "no text after normalization")
-            elif step == "langid":
-                guess = self.langid.identify(rec.text)
-                rec.lang, rec.script, rec.lang_confidence = (
-                    guess.lang,
-                    guess.script,
-                    guess.confidence,
-                )
-                if cfg.langid.line_level:
-                    lines = Counter(
-                        g.lang for g in self.langid.identify_lines(rec.text) if g.lang != "und"
-                    )
-                    rec.meta["line_langs"] = dict(sorted(lines.items()))
-                if cfg.langid.drop_und and rec.lang == "und":
-                    return Dropped("langid.und", f"confidence {guess.confidence:.2f}")
-            elif step == "quality":
-                if rec.script == "Zyyy" and self.langid is None:
-                    rec.script = self._script(rec.text)
-                dropped = quality_check(rec.text, rec.script, cfg.quality)
-                if dropped is not None:
-                    return dropped
-            elif step == "pii":
-                rec.text, counts = self.pii.process(rec.text)
-                rec.pii = {k: v for k, v in sorted(counts.items()) if v}
-        return None
+def make_steps(cfg: BuildConfig) -> list[Step]:
+    """The per-document steps of a config in order (``dedup`` runs in stages 1 and 2 instead)."""
+    users = {ref.name: ref for ref in cfg.user_steps}
+    steps: list[Step] = []
+    for name in cfg.steps:
+        if name == "normalize":
+            steps.append(NormalizeStep(cfg.normalize))
+        elif name == "langid":
+            steps.append(LangIdStep(cfg.langid))
+        elif name == "quality":
+            steps.append(QualityStep(cfg.quality, fill_script="langid" not in cfg.steps))
+        elif name == "pii":
+            salt = pii_salt(cfg).encode() if cfg.pii.mode == "hash" else None
+            steps.append(PiiStep(cfg.pii, salt=salt))
+        elif name in users:
+            steps.append(users[name].make())
+    return steps
 
 
 def pii_salt(cfg: BuildConfig) -> str:
@@ -220,13 +182,14 @@ def pii_salt(cfg: BuildConfig) -> str:
     return salt
 
 
-_STEPS_CACHE: dict[str, Steps] = {}
+_STEPS_CACHE: dict[str, list[Step]] = {}
 
 
-def _steps_for(cfg: BuildConfig) -> Steps:
+def _steps_for(cfg: BuildConfig) -> list[Step]:
+    """The steps of ``cfg``, made once per process (models load once per worker)."""
     key = cfg.digest()
     if key not in _STEPS_CACHE:
-        _STEPS_CACHE[key] = Steps(cfg)
+        _STEPS_CACHE[key] = make_steps(cfg)
     return _STEPS_CACHE[key]
 
 
@@ -246,7 +209,7 @@ def _unit_paths(work: Path, uid: str) -> dict[str, Path]:
 
 
 def process_unit(
-    unit: Unit, cfg: BuildConfig, work: Path, progress: Progress | None = None
+    unit: Unit, cfg: BuildConfig, work: Path, progress: UnitProgress | None = None
 ) -> dict[str, Any]:
     """Stage 1 for one unit. Idempotent: returns the saved stats if the unit is already done."""
     paths = _unit_paths(work, unit.uid)
@@ -262,7 +225,9 @@ def process_unit(
     reasons: Counter[str] = Counter()
     n_read = 0
     dedup_on = "dedup" in cfg.steps
-    try:
+
+    def records() -> Iterator[Record]:
+        nonlocal n_read
         for f in unit.files:
             for item in read(f, cfg.reader):
                 if isinstance(item, Problem):
@@ -271,19 +236,27 @@ def process_unit(
                 n_read += 1
                 if progress is not None and n_read % 200 == 0:
                     progress(unit.uid, n_read)
-                rec = _to_record(item)
-                dropped = steps.apply(rec)
-                if dropped is not None:
-                    reasons[dropped.reason] += 1
-                    writers["removed"].write(
-                        {**rec.to_json(), "reason": dropped.reason, "detail": dropped.detail}
-                    )
-                    continue
-                if dedup_on:
-                    ids.append(rec.id)
-                    keys.append(exact_key(rec.text))
-                    sigs.append(np.asarray(signature(rec.text, rec.script, cfg.dedup), np.uint32))
-                writers["kept"].write(rec.to_json())
+                yield _to_record(item)
+
+    def dropper(step: str) -> Drop:
+        def drop(rec: Record, rule: str, detail: str = "") -> None:
+            reason = check_rule(step, rule)
+            reasons[reason] += 1
+            writers["removed"].write({**rec.to_json(), "reason": reason, "detail": str(detail)})
+
+        return drop
+
+    try:
+        # Records flow one at a time through the chain of steps' generators, in input order.
+        stream: Iterator[Record] = records()
+        for step in steps:
+            stream = iter(step.run(stream, dropper(step.name)))
+        for rec in stream:
+            if dedup_on:
+                ids.append(rec.id)
+                keys.append(exact_key(rec.text))
+                sigs.append(np.asarray(signature(rec.text, rec.script, cfg.dedup), np.uint32))
+            writers["kept"].write(rec.to_json())
         for w in writers.values():
             w.close()
     except BaseException as e:
