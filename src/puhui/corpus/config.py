@@ -1,5 +1,7 @@
 """Corpus build configuration: the pipeline's steps and their options, from defaults or YAML.
 
+Users' documentation of the pipeline file: ``docs/corpus-pipeline.md``.
+
 A pipeline file lists steps in order; any step left out is not run, and options left out keep
 their defaults::
 
