@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
-from make_suites import bcp47, read_tsv  # noqa: E402
+from suites.common import bcp47, read_tsv  # noqa: E402
 
 SHARED = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "data"
 OUT = ROOT / "src/puhui/content/suites/sib200-classifier"
