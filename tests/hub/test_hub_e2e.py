@@ -118,22 +118,28 @@ def make_artifact(root: Path, kind: str, content: dict[str, str], **kw: Any) -> 
 def fake_run(root: Path) -> Path:
     """A small LLM-style run: per-language accuracy with CIs, as `puhui eval run` writes it."""
     per_language = [
-        {"language": lang, "value": v, "n": 50, "ci_low": v - 0.1, "ci_high": v + 0.1}
+        {"language": lang, "value": v, "n": 50, "ci_low": v - 0.1, "ci_high": v + 0.1,
+         "small": False}
         for lang, v in (("sw", 0.62), ("yo", 0.48), ("ar", 0.71))
-    ]
+    ]  # fmt: skip
     summary = {
         "suite": "sib200",
         "model": {"name": "embedded", "kind": "gguf", "identity": "smollm2-135m q8"},
         "kind": "generate",
         "complete": True,
         "samples": 150,
+        "logged": 150,
         "tasks": {
             "sib200/topic": {
+                "n": 150, "errors": 0, "errors_by_language": {},
                 "metrics": {
                     "accuracy": {
                         "overall": {"language": "all", "value": 0.6, "n": 150, "ci_low": 0.52,
-                                    "ci_high": 0.68},
+                                    "ci_high": 0.68, "small": False},
                         "per_language": per_language,
+                        "per_group": {},
+                        "worst_language": per_language[1],
+                        "small_slices": [],
                     }
                 },
                 # 7 Tamil samples the scorer could not judge; Yoruba answers often unparsed
@@ -150,6 +156,7 @@ def fake_run(root: Path) -> Path:
                 },
             }
         },
+        "thresholds": [],
     }  # fmt: skip
     plan = {"suite": "sib200", "model": summary["model"], "kind": "generate"}
     return make_artifact(

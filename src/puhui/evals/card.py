@@ -19,8 +19,8 @@ from puhui.artifacts import (
     Manifest,
     atomic_write_json,
     atomic_write_text,
+    check,
     input_ref,
-    verify,
     write_manifest,
 )
 from puhui.config import Settings, state_dir
@@ -74,7 +74,7 @@ def write_card(settings: Settings, name: str, out: Path, runs: list[Path]) -> Ma
             _("`out` {p} exists and is not an empty folder").format(p=out), _("give a new folder")
         )
     for run in runs:
-        manifest = verify(run)  # a missing or tampered run fails here, naming it
+        manifest = check(run)  # a missing or tampered run fails here, naming it
         if manifest.kind != "run":
             raise PuhuiError(
                 _("{p} is a {k} artifact, not an eval run").format(p=run, k=manifest.kind),

@@ -26,6 +26,8 @@ from django.utils.translation import gettext as _
 
 from puhui.artifacts import content_digest, manifest_schema
 from puhui.certify import limits
+from puhui.errors import PuhuiError
+from puhui.evals.summary import UNPARSED_WARN, RunSummary
 from puhui.hub.catalog import search, storage
 from puhui.hub.catalog.access import (
     Caller,
@@ -58,7 +60,6 @@ _JSON_LIMIT = 32 * 1024 * 1024
 MAX_CERTIFICATE_BYTES = limits.MAX_CREDENTIAL_BYTES
 _MAX_LANGS = 300
 _MAX_GROUPS = 40
-_UNPARSED_WARN = 0.05  # as puhui.evals.stats.UNPARSED_WARN: the share of unparsed answers flagged
 _VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,31}$")
 _EXTRA_TYPES = {
     ".jsonl": "application/jsonl",
@@ -152,7 +153,7 @@ def _run_note(task: str, info: Mapping[str, Any]) -> dict[str, Any] | None:
             return n, k
 
         def over(n: int, k: int) -> bool:
-            return (n - k) / n > _UNPARSED_WARN
+            return (n - k) / n > UNPARSED_WARN
 
         overall = counts(p.get("overall"))
         if overall is not None:
@@ -461,6 +462,23 @@ def _check_manifest(raw: bytes) -> dict[str, Any]:
     return data
 
 
+def _check_run_summary(manifest: Mapping[str, Any], staged: list[storage.Staged]) -> RunSummary:
+    """A run's summary.json (staged, or already held), checked against ``run-summary-1``;
+    a 400 naming the file and the field otherwise."""
+    sha = next((f["sha256"] for f in manifest["files"] if f["path"] == "summary.json"), None)
+    if sha is None:
+        raise PublishError(400, _("a run must hold summary.json"))
+    held = next((one.tmp for one in staged if one.sha256 == sha), None)
+    try:
+        raw = held.read_bytes() if held is not None else storage.read_bytes(sha)
+        doc = limits.loads(raw, "summary.json", max_bytes=_JSON_LIMIT)
+        return RunSummary.from_json(doc, "summary.json")
+    except (OSError, limits.LimitError) as e:
+        raise PublishError(400, str(e)) from None
+    except PuhuiError as e:
+        raise PublishError(400, e.message) from None
+
+
 def _choose_org(caller: Caller, org_slug: str) -> Organization:
     if org_slug:
         org = Organization.objects.filter(slug=org_slug).first()
@@ -593,6 +611,8 @@ def _publish(
         entries.append(
             {"path": "manifest.json", "sha256": staged[-1].sha256, "size": staged[-1].size}
         )
+        if kind == "run":  # the summary every page of the run is drawn from: checked first
+            _check_run_summary(manifest, staged)
         for one in staged:  # the upload is complete and consistent: into the store
             storage.keep(one)
         content_sha = manifest["content_sha256"]
