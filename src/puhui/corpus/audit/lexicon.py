@@ -8,9 +8,8 @@ scripts written without spaces). Only mentions are counted, never how a group is
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -21,6 +20,8 @@ import regex  # type: ignore[import-untyped, unused-ignore]
 
 from puhui.corpus.audit.stats import WORD_TOKEN, Group
 from puhui.i18n import _
+from puhui.lang import FOLDINGS as _NORMALIZERS
+from puhui.lang import fold_for_matching as normalize_for_matching
 
 TOP_TERMS = 10
 
@@ -49,62 +50,8 @@ def category_label(category: str) -> str:
     return labels.get(category, category.replace("_", " "))
 
 
-_ZERO_WIDTH_CHARS = ("\u200c", "\u200d", "\u00ad", "\u2060", "\ufeff")
-_AR_MARKS = regex.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u0640\u06d6-\u06ed]")
-_AR_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
-_ETHIOPIC = {
-    src + i: dst + i
-    for src, dst, n in (
-        (0x1210, 0x1200, 8),  # ሐ -> ሀ
-        (0x1280, 0x1200, 8),  # ኀ -> ሀ
-        (0x1220, 0x1230, 8),  # ሠ -> ሰ
-        (0x12D0, 0x12A0, 7),  # ዐ -> አ
-        (0x1340, 0x1338, 8),  # ፀ -> ጸ
-    )
-    for i in range(n)
-}
-_HOOKS = str.maketrans({"ɓ": "b", "ɗ": "d", "ƙ": "k", "ƴ": "y", "ʼ": " ", "’": " ", "ʻ": " "})
-
-
-def _norm_arabic(text: str) -> str:
-    return str(_AR_MARKS.sub("", text)).translate(_AR_LETTERS)
-
-
-def _norm_ethiopic(text: str) -> str:
-    return text.translate(_ETHIOPIC)
-
-
-def _norm_devanagari(text: str) -> str:
-    return text.replace("\u093c", "").replace("\u0901", "\u0902")
-
-
-def _fold_diacritics(text: str) -> str:
-    stripped = "".join(
-        c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn"
-    )
-    return unicodedata.normalize("NFC", stripped.translate(_HOOKS))
-
-
-_NORMALIZERS = {
-    "arabic": _norm_arabic,
-    "ethiopic": _norm_ethiopic,
-    "devanagari": _norm_devanagari,
-    "fold_diacritics": _fold_diacritics,
-}
 _CANON_CACHE = 200_000  # tokens whose affix-stripped form is remembered, per language
 _UNSPECIFIC_SCRIPTS = frozenset({"Zyyy", "Zzzz", "Zinh", "Hani", ""})
-
-
-def normalize_for_matching(text: str, normalizers: Sequence[str] = ()) -> str:
-    """NFC, zero-width characters removed, case-folded, then the language's normalisers."""
-    out = unicodedata.normalize("NFC", text)
-    for zw in _ZERO_WIDTH_CHARS:
-        if zw in out:
-            out = out.replace(zw, "")
-    out = out.casefold()
-    for name in normalizers:
-        out = _NORMALIZERS[name](out)
-    return out
 
 
 @dataclass(frozen=True)
