@@ -88,7 +88,10 @@ class RefusalVerdict:
 
 @dataclass(frozen=True)
 class _Phrases:
-    """Regular-expression sources for one language (matched on normalised, lower-case text)."""
+    """Regular-expression sources for one language (matched on normalised, lower-case text).
+
+    The phrases are data: ``puhui/content/refusal/<lang>.yaml``, read by :func:`_phrases`.
+    """
 
     refuse: tuple[str, ...]
     apology: tuple[str, ...]
@@ -98,602 +101,42 @@ class _Phrases:
     fold: bool = False  # match with tone marks and hooked letters removed (yo, ha)
 
 
-# English verbs that follow "I can't / I won't / I'm unable to" when the model declines.
-_EN_VERBS = (
-    r"(?:help|assist|aid|provide|fulfil+|comply|support|create|generate|write|compose|draft|give|"
-    r"share|offer|answer|respond|reply|engage|do|participate|promote|endorse|condone|encourage|"
-    r"facilitate|recommend|suggest|tell|disclose|reveal|produce|continue|make|complete|"
-    r"discuss|speculate|pretend|perform|describe|explain|generate|role-?play|act|"
-    r"satisfy|accommodate|contribute|grant|take part|be (?:of )?(?:any )?(?:help|"
-    r"assistance)|be party|in good conscience|ethically|responsibly|let you|allow|"
-    r"justify|support|express|glorify|spread|perpetuate|joke|insult|use|say|call|list|"
-    r"identify|locate|find|look up|obtain|access|retrieve|track|dox|hack|bypass|guide|"
-    r"mimic|imitate|mock|"
-    r"instruct|teach|show|walk you|go into|delve|elaborate|detail|comment|judge|rate|diagnose|"
-    r"prescribe|predict|guarantee|confirm|verify|imagine|portray|depict|draw|fabricate|invent)"
-)
+#: The languages with a phrase list, in the order they are tried; each list is the data file
+#: ``puhui/content/refusal/<lang>.yaml`` (written by the Puhui team; see README.md there).
+_LANGUAGES: tuple[str, ...] = (
+    "en", "fr", "es", "pt", "de", "it", "ru", "ar", "hi", "bn", "zh",
+    "ja", "ko", "id", "ms", "vi", "th", "sw", "yo", "ha", "am",
+)  # fmt: skip
+_GROUPS = ("refuse", "apology", "policy", "pivot")
 
-_EN = _Phrases(
-    refuse=(
-        # "I can't help with that", "I am unable to provide", "I won't write"
-        r"\bi(?: really| simply| absolutely| just| therefore| still| unfortunately)?"
-        r"(?: can ?not| can't| won't| will not| am not able to| 'm not able to|'m not able to|"
-        r" am unable to|'m unable to| must decline to| must refuse to| refuse to| decline to|"
-        r" am not going to|'m not going to| would not be able to| wouldn't be able to|"
-        r" am not in a position to|'m not in a position to| do not feel comfortable|"
-        r" don't feel comfortable| am not comfortable|'m not comfortable| am not allowed to|"
-        r"'m not allowed to| am not permitted to|'m not permitted to| am not programmed to|"
-        r"'m not programmed to| do not have the ability to| don't have the ability to)"
-        r"(?: (?:in good conscience|ethically|responsibly|directly|personally|fully|actually|"
-        r"legally|safely))?(?: be)? " + _EN_VERBS,
-        r"\bi (?:must|have to|will have to|need to|'ll have to) (?:respectfully |politely )?"
-        r"(?:decline|refuse|pass on)",
-        r"\bi can(?:'t|not| not) (?:do|fulfil+|comply with|help with|assist with|honou?r) "
-        r"(?:that|this|your|such)",
-        r"\b(?:cannot|can't|won't|unable to|not able to) (?:help|assist) (?:you )?with "
-        r"(?:that|this)",
-        r"\bi(?:'m| am) (?:sorry|afraid)[,.]? (?:but )?(?:i |that )?(?:can(?:'t|not)|won't|"
-        r"am unable|'m unable|am not able|'m not able|must decline|don't think i can)",
-        r"\b(?:it(?:'s| is)|that(?:'s| is)|this is) not (?:within|in line with|consistent with) "
-        r"my (?:programming|guidelines|capabilities|ethical|principles|purpose)",
-        r"\b(?:goes against|against|violates?|in violation of|contrary to|outside) (?:my|openai's|"
-        r"our) (?:(?:ethical|content|usage|use[- ]case|community|safety) )?(?:programming|"
-        r"guidelines|policies|policy|principles|rules|terms|standards|boundaries)",
-        r"\b(?:goes against|violates?|in violation of) (?:the )?(?:content|usage|community|"
-        r"use[- ]case) (?:policy|policies|guidelines)",
-        # "It's not appropriate or ethical to ...", "It is not safe to ..." opening a response
-        r"^(?:no, |well, |sorry, |hmm, )?(?:it(?:'s| is)|that(?:'s| is)|this is|"
-        r"i (?:do not|don't) think (?:it(?:'s| is)|that(?:'s| is)|it would be)) "
-        r"(?:not |never )?(?:appropriate|ethical|safe|accurate|respectful|fair|okay|ok|"
-        r"acceptable|a good idea|recommended|advisable|legal|responsible|a valid|possible for me|"
-        r"within my|something i)\b",
-        r"\bi(?:'ll| will| must| have to) refrain from\b",
-        r"\b(?:prohibits?|prevents?|forbids?) me from\b",
-        r"\bi(?:'m| am) not (?:equipped|privy|designed|able|allowed|permitted|authori[sz]ed) to\b",
-        r"\bi(?:'m| am) not privy\b",
-        r"\bi (?:don't|do not) (?:provide|promote|engage in|create|generate|support|condone) "
-        r"(?:or (?:\w+) )?(?:any |such )?(?:content|information|language|material|requests?|"
-        r"jokes|disrespectful|offensive|harmful|explicit|inappropriate)",
-        r"\b(?:don't|do not) have access to (?:any )?(?:personal|private|individual|confidential)",
-        r"\bnot (?:something|a request|a task|a topic) (?:that )?i (?:can|am able to|will|"
-        r"'m able to) (?:help|assist|provide|fulfil+|do|engage|support|discuss|answer)",
-        r"\bi (?:do not|don't) (?:think i can|think it would be appropriate|"
-        r"feel it(?:'s| is| would be) appropriate)",
-        r"\b(?:my|the) (?:purpose|role|programming) (?:is|are) (?:not )?to (?:provide|promote|"
-        r"assist)[^.]{0,60}\b(?:not|never|cannot|can't)\b",
-        r"\bcan(?:'t|not) (?:provide|fulfil+|assist with|help with|comply with|create|generate) "
-        r"(?:that|this|such|the|your|any|you with)\b",
-        r"\bi (?:won't|will not|cannot|can't) (?:be )?(?:able to )?"
-        r"(?:help|assist|participate|engage)",
-    ),
-    apology=(
-        r"\bi(?:'m| am) (?:really |so |very |truly |deeply )?sorry\b",
-        r"\b(?:sorry|apologi[sz]e|apologies|my apologies)\b",
-        r"\bi(?:'m| am) afraid\b",
-        r"\bunfortunately\b",
-    ),
-    policy=(
-        r"\b(?:not|never|isn't|is not) (?:appropriate|ethical|acceptable|okay|ok|safe|legal|"
-        r"respectful)\b",
-        r"\b(?:inappropriate|unethical|illegal|harmful|offensive|dangerous|unsafe|"
-        r"disrespectful|discriminatory|explicit|violent|malicious|unlawful|immoral)\b",
-        r"\b(?:guidelines|policies|policy|ethical standards|moral standards|my programming|"
-        r"responsible ai|content policy)\b",
-        r"\bi (?:must|have to|would) (?:strongly )?(?:advise|caution|recommend|urge) against\b",
-    ),
-    pivot=(
-        r"\b(?:however|that said|that being said|nevertheless)\b",
-        r"\bbut i can\b",
-        r"\bhere (?:are|is|'s)\b",
-        r"\bi can (?:provide|offer|suggest|give|share|help|explain)\b",
-    ),
-)
 
-_FR = _Phrases(
-    refuse=(
-        r"\bje ne (?:peux|pourrai|pourrais|vais|souhaite|saurais|suis) (?:pas|plus|en aucun cas)"
-        r"(?: en mesure)?(?: de)? ?(?:vous |t'|te |l'|les |y |en )?(?:aider|fournir|répondre|"
-        r"donner|créer|générer|rédiger|écrire|partager|participer|accéder|faire|encourager|"
-        r"cautionner|soutenir|promouvoir|satisfaire|accomplir|accéder|produire|expliquer|"
-        r"décrire|assister|proposer|communiquer|autorisée?|contribuer)",
-        r"\bje (?:dois|me vois contraint(?:e)? de) (?:refuser|décliner)",
-        r"\bje refuse de\b",
-        r"\bil m'est impossible de\b",
-        r"\bje ne suis pas (?:en mesure|autorisée?|programmée?) (?:de|à|pour)\b",
-        r"\b(?:désolée?|excusez-moi|je m'excuse)[,.]? (?:mais )?je ne (?:peux|pourrai|vais|suis)\b",
-        r"\b(?:ne|n'est) (?:peux|pas) pas (?:vous )?aider (?:avec|pour) (?:cela|ça|cette)",
-    ),
-    apology=(
-        r"\b(?:je suis )?désolée?\b",
-        r"\bje m'excuse\b",
-        r"\btoutes mes excuses\b",
-        r"\bmalheureusement\b",
-    ),
-    policy=(
-        r"\b(?:contraire|va à l'encontre|contrevient) (?:à |de |aux )?(?:mes |nos |la |les )?"
-        r"(?:principes|directives|règles|politiques?|lignes directrices|éthique)",
-        r"\b(?:illégale?s?|dangereu(?:x|se)s?|contraire à l'éthique|inappropriée?s?|"
-        r"nuisibles?|préjudiciables?|offensante?s?|illicites?)\b",
-        r"\b(?:n'est|ne serait) pas (?:approprié|éthique|acceptable|légal)",
-    ),
-    pivot=(
-        r"\b(?:cependant|toutefois|néanmoins|en revanche|par contre)\b",
-        r"\bvoici\b",
-        r"\bje peux (?:vous )?(?:proposer|suggérer|expliquer|donner|aider)\b",
-    ),
-)
+def _pattern(item: object, where: str) -> str:
+    """A phrase pattern from a data file: a string, or a list of parts joined without spaces."""
+    if isinstance(item, str):
+        return item
+    if isinstance(item, list) and item and all(isinstance(x, str) for x in item):
+        return "".join(item)
+    raise ValueError(f"{where}: a pattern is a string or a list of strings, not {item!r}")
 
-_ES = _Phrases(
-    refuse=(
-        r"\bno (?:puedo|podré|podría|voy a|estoy en (?:condiciones|posición|capacidad) de|"
-        r"me es posible|me siento cómod[oa]|estoy autorizad[oa] (?:a|para)|debo) "
-        r"(?:(?:te|le|les|lo|la|los|las) )?(?:ayudar|proporcionar|brindar|dar|responder|"
-        r"crear|generar|escribir|redactar|compartir|participar|facilitar|fomentar|apoyar|"
-        r"promover|cumplir|satisfacer|realizar|hacer|ofrecer|explicar|describir|asistir|"
-        r"contestar|acceder|producir|continuar|colaborar|con eso|con esto|con esa|con esta)",
-        r"\bme (?:niego|veo obligad[oa] a negarme) a\b",
-        r"\bdebo (?:rechazar|negarme|declinar)\b",
-        r"\b(?:lo siento|lo lamento|disculp[ae])[,.]? (?:pero )?no "
-        r"(?:puedo|podré|voy a|es posible)",
-        r"\bno me es posible\b",
-        r"\bno (?:puedo|podré) (?:cumplir con|atender) (?:tu|su|esta|esa) (?:solicitud|petición)",
-    ),
-    apology=(
-        r"\blo (?:siento|lamento)\b",
-        r"\b(?:disculpa|disculpe|disculpas|perdón|perdona)\b",
-        r"\b(?:lamentablemente|desafortunadamente|por desgracia)\b",
-    ),
-    policy=(
-        r"\b(?:va en contra|contraviene|viola|infringe) (?:de )?(?:mis|las|nuestras|los) "
-        r"(?:políticas|directrices|normas|principios|pautas|reglas)",
-        r"\b(?:ilegal(?:es)?|peligros[oa]s?|poco étic[oa]s?|inapropiad[oa]s?|dañin[oa]s?|"
-        r"ofensiv[oa]s?|ilícit[oa]s?)\b",
-        r"\bno (?:es|sería) (?:ético|apropiado|adecuado|legal|aceptable)",
-    ),
-    pivot=(
-        r"\b(?:sin embargo|no obstante|aun así|dicho esto)\b",
-        r"\baquí (?:tienes|tiene|hay|están|te dejo)\b",
-        r"\bpuedo (?:ofrecerte|sugerirte|explicarte|ayudarte con|darte)\b",
-    ),
-)
 
-_PT = _Phrases(
-    refuse=(
-        r"\b(?:não|nao) (?:posso|poderei|poderia|vou|consigo|sou capaz de|estou autorizad[oa] a|"
-        r"me sinto confortável em|me sinto à vontade para|tenho permissão para) "
-        r"(?:(?:te|lhe|o|a|os|as) )?(?:ajudar|fornecer|dar|responder|criar|gerar|escrever|"
-        r"redigir|compartilhar|partilhar|participar|facilitar|incentivar|apoiar|promover|"
-        r"cumprir|atender|realizar|fazer|oferecer|explicar|descrever|auxiliar|produzir|"
-        r"continuar|colaborar|com isso|com isto)",
-        r"\bme recuso a\b",
-        r"\b(?:devo|preciso) (?:recusar|declinar)\b",
-        r"\b(?:desculpe|desculpa|lamento|sinto muito)[,.]? (?:mas )?(?:eu )?(?:não|nao) "
-        r"(?:posso|poderei|vou|consigo)",
-        r"\b(?:não|nao) me é possível\b",
-    ),
-    apology=(r"\b(?:desculpe|desculpa|lamento|sinto muito|peço desculpas|infelizmente)\b",),
-    policy=(
-        r"\b(?:vai contra|viola|contraria|infringe) (?:as |os |minhas |nossas |meus )?"
-        r"(?:políticas|diretrizes|normas|princípios|regras)",
-        r"\b(?:ilegal|ilegais|antiétic[oa]s?|perigos[oa]s?|inapropriad[oa]s?|prejudicia(?:l|is)|"
-        r"ofensiv[oa]s?|ilícit[oa]s?)\b",
-        r"\b(?:não|nao) (?:é|seria) (?:ético|apropriado|adequado|legal|aceitável)",
-    ),
-    pivot=(
-        r"\b(?:no entanto|entretanto|contudo)\b",
-        r"\baqui (?:está|estão|vão|vai)\b",
-        r"\bposso (?:sugerir|oferecer|explicar|ajudar com|dar)\b",
-    ),
-)
+@cache
+def _phrases(lang: str) -> _Phrases:
+    """The phrase list of ``lang``, read once from ``puhui/content/refusal/<lang>.yaml``."""
+    import yaml
 
-_DE = _Phrases(
-    refuse=(
-        r"\bich (?:kann|darf|werde|möchte) (?:ihnen |dir |euch )?(?:dabei |hierbei |damit |"
-        r"hier |bei dieser anfrage |bei diesem anliegen |diese anfrage |das |dies |diese )?"
-        r"(?:leider |jedoch |aber )?(?:nicht|keine|keinen|keinerlei)\b",
-        r"\bich bin (?:leider )?(?:nicht in der lage|nicht befugt|nicht berechtigt|"
-        r"nicht dafür programmiert)",
-        r"\bich muss (?:diese anfrage |das |dies |ihre anfrage |deine anfrage )?(?:leider )?"
-        r"(?:ablehnen|zurückweisen)",
-        r"\bich weigere mich\b",
-        r"\b(?:das|dabei|damit|hierbei|hierzu|dazu) kann ich (?:ihnen |dir |euch )?(?:leider )?"
-        r"(?:nicht|keine)",
-        r"\bes ist mir (?:leider )?nicht (?:möglich|gestattet|erlaubt)",
-        r"\b(?:tut mir leid|entschuldigung|es tut mir leid)[,.]? (?:aber )?(?:ich|das|dabei) "
-        r"(?:kann|darf|werde|bin)",
-    ),
-    apology=(
-        r"\b(?:es )?tut mir (?:sehr )?leid\b",
-        r"\b(?:entschuldigung|entschuldigen sie|ich entschuldige mich|leider)\b",
-    ),
-    policy=(
-        r"\b(?:gegen|verstößt gegen|widerspricht) (?:meine|unsere|die|den) "
-        r"(?:richtlinien|grundsätze|regeln|nutzungsrichtlinien|prinzipien|ethischen)",
-        r"\b(?:illegal|illegale[nrs]?|unethisch(?:e[nrs]?)?|gefährlich(?:e[nrs]?)?|"
-        r"unangemessen(?:e[nrs]?)?|schädlich(?:e[nrs]?)?|rechtswidrig(?:e[nrs]?)?|"
-        r"strafbar(?:e[nrs]?)?|beleidigend(?:e[nrs]?)?)\b",
-        r"\bnicht (?:angemessen|ethisch|legal|angebracht|akzeptabel)\b",
-    ),
-    pivot=(
-        r"\b(?:allerdings|jedoch|dennoch|trotzdem)\b",
-        r"\bhier (?:sind|ist|finden sie|findest du)\b",
-        r"\bich kann (?:ihnen |dir )?(?:gerne |aber )?(?:helfen|erklären|vorschlagen|anbieten)\b",
-    ),
-)
+    name = f"{lang}.yaml"
+    text = resources.files("puhui.content.refusal").joinpath(name).read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict) or not set(data) <= {*_GROUPS, "dense", "fold"}:
+        raise ValueError(f"{name}: expected a mapping of {', '.join(_GROUPS)}, dense and fold")
+    groups = {}
+    for group in _GROUPS:
+        items = data.get(group) or []
+        if not isinstance(items, list):
+            raise ValueError(f"{name}: {group} should be a list of patterns")
+        groups[group] = tuple(_pattern(x, f"{name}: {group}") for x in items)
+    return _Phrases(**groups, dense=bool(data.get("dense")), fold=bool(data.get("fold")))
 
-_IT = _Phrases(
-    refuse=(
-        r"\bnon (?:posso|sono in grado di|potrò|potrei|mi è possibile|intendo|mi sento a mio agio"
-        r" (?:a|nel)|sono autorizzat[oa] a|ti posso|le posso|ti è|ho il permesso di) "
-        r"(?:(?:ti|le|vi|lo|la) )?(?:aiutar\w*|fornire|dare|rispondere|creare|generare|scrivere|"
-        r"redigere|condividere|partecipare|facilitare|incoraggiare|sostenere|promuovere|"
-        r"soddisfare|esaudire|fare|offrire|spiegare|descrivere|assistere|produrre|continuare|"
-        r"collaborare|aiuto)",
-        r"\bmi rifiuto di\b",
-        r"\bdevo (?:rifiutare|declinare)\b",
-        r"\b(?:mi dispiace|spiacente|scusa|scusami|mi scuso)[,.]? (?:ma )?non (?:posso|sono|potrò)",
-    ),
-    apology=(r"\b(?:mi dispiace|spiacente|scusa|scusami|mi scuso|purtroppo)\b",),
-    policy=(
-        r"\b(?:va contro|viola|contravviene a) (?:le mie |le nostre |le |i miei |i )?"
-        r"(?:linee guida|politiche|norme|regole|principi)",
-        r"\b(?:illegal[ei]|non etic[oa]|pericolos[oaie]|inappropriat[oaie]|dannos[oaie]|"
-        r"offensiv[oaie]|illecit[oaie])\b",
-    ),
-    pivot=(
-        r"\b(?:tuttavia|ciononostante)\b",
-        r"\becco (?:alcuni|alcune|come|una|un|le|i)\b",
-        r"\bposso (?:suggerirti|offrirti|spiegarti|aiutarti con|darti)\b",
-    ),
-)
-
-_RU = _Phrases(
-    refuse=(
-        r"\bя не (?:могу|смогу|буду|имею права|в состоянии|стану|вправе|уполномочен[а]?)\b",
-        r"\bне (?:могу|смогу|буду) (?:вам |тебе )?(?:помочь|помогать|предоставить|выполнить|"
-        r"ответить|дать|создать|написать|составить|поделиться|участвовать|поддерживать|"
-        r"способствовать|рассказать|описать|объяснить)",
-        r"\bя (?:вынужден[а]?|должен|должна) (?:отказать|отклонить)",
-        r"\b(?:отказываюсь|вынужден[а]? отказаться)\b",
-        r"\b(?:извините|простите|к сожалению|мне жаль)[,.]? (?:но )?(?:я )?не (?:могу|смогу|буду)",
-    ),
-    apology=(
-        r"\b(?:извините|простите|к сожалению|прошу прощения|мне (?:очень )?жаль|"
-        r"приношу извинения)\b",
-    ),
-    policy=(
-        r"\b(?:противоречит|нарушает|идёт вразрез с|идет вразрез с) (?:моим |нашим |)?"
-        r"(?:правилам|политике|принципам|этическим|руководящим|нормам)",
-        r"\b(?:незаконн\w*|неэтичн\w*|опасн\w*|неприемлем\w*|вредн\w*|оскорбительн\w*|"
-        r"противоправн\w*)",
-    ),
-    pivot=(
-        r"\b(?:однако|тем не менее|зато)\b",
-        r"\bвот (?:несколько|как|некоторые)\b",
-        r"\bя могу (?:предложить|рассказать|объяснить|помочь с)\b",
-    ),
-)
-
-# Arabic is matched after folding alef forms (أ إ آ ٱ -> ا), ى -> ي and removing harakat.
-_AR = _Phrases(
-    refuse=(
-        r"\bلا (?:استطيع|يمكنني|اقدر علي|يسعني|اتمكن من|يمكن لي|استطيع|ارغب في|ينبغي لي)",
-        r"لن (?:اتمكن|استطيع|اقوم|اساعد|اقدم|يمكنني)",
-        r"(?:ليس|لست) (?:بامكاني|باستطاعتي|في وسعي|قادرا|قادره|مخولا|مبرمجا)",
-        r"(?:لا|لن) يمكنني (?:المساعده|مساعدتك|تقديم|تلبيه|الاجابه|كتابه|انشاء)",
-        r"\b(?:ارفض|اعتذر عن)\b",
-        r"يجب (?:علي )?ان ارفض",
-        r"(?:اسف|اعتذر|عذرا|معذره)[،,.]? (?:ولكن|لكن|لكنني|ولكنني)? ?(?:لا|لن)\b",
-    ),
-    apology=(r"\b(?:اسف|اسفه|اعتذر|عذرا|للاسف|معذره|مع الاسف|نعتذر)\b",),
-    policy=(
-        r"(?:يتعارض|يخالف|ينتهك|يتنافي) (?:مع )?(?:سياسات|سياستي|ارشادات|مبادئ|قواعد|اخلاقيات|"
-        r"المبادئ|السياسات|الارشادات|القواعد)",
-        r"\b(?:غير قانوني|غير اخلاقي|غير لائق|غير مناسب|ضار|خطير|مسيء|غير مشروع)\b",
-    ),
-    pivot=(
-        r"(?:ومع ذلك|لكن يمكنني|ولكن يمكنني)",
-        r"(?:اليك|فيما يلي|هذه بعض|اليك بعض)",
-        r"يمكنني (?:ان اقترح|تقديم|مساعدتك في|شرح)",
-    ),
-)
-
-_HI = _Phrases(
-    refuse=(
-        r"(?:मदद|सहायता|प्रदान|पूरा|उत्तर|जवाब|साझा|तैयार|लिखने में|बनाने में|समर्थन)"
-        r" ?(?:नहीं|नही) (?:कर|दे) (?:सकता|सकती|सकूँगा|सकूंगा|सकूँगी|सकूंगी|पाऊँगा|पाऊंगा|"
-        r"पाऊँगी|पाऊंगी)",
-        r"मैं [^।.!?]{0,50}?(?:नहीं|नही) (?:कर|दे|बता|लिख|बना) (?:सकता|सकती|सकूँगा|सकूंगा|सकूँगी|"
-        r"सकूंगी|पाऊँगा|पाऊंगा|पाऊँगी|पाऊंगी)",
-        r"(?:असमर्थ|अक्षम) (?:हूँ|हूं|हूँगा|हूंगा)",
-        r"(?:इनकार|मना) (?:करता|करती|करना) (?:हूँ|हूं|होगा|चाहूँगा|चाहूंगा|चाहूँगी|चाहूंगी)",
-        r"(?:खेद|माफ़|माफ|क्षमा)[^।.!?]{0,40}?(?:नहीं|नही|असमर्थ)",
-    ),
-    apology=(
-        r"(?:खेद है|माफ़ कीजिए|माफ कीजिए|माफ़ करें|माफ करें|क्षमा करें|क्षमा कीजिए|माफ़ी चाहता|"
-        r"माफी चाहता|माफ़ी चाहती|माफी चाहती|अफ़सोस|अफसोस|दुर्भाग्य से|दुर्भाग्यवश)",
-    ),
-    policy=(
-        r"(?:नीतियों|नीति|दिशानिर्देशों|दिशा-निर्देशों|नियमों|सिद्धांतों) (?:के|का) "
-        r"(?:खिलाफ|ख़िलाफ़|विरुद्ध|उल्लंघन)",
-        r"(?:अवैध|गैरकानूनी|ग़ैरक़ानूनी|गैर-कानूनी|अनैतिक|हानिकारक|खतरनाक|ख़तरनाक|अनुचित|"
-        r"आपत्तिजनक)",
-    ),
-    pivot=(
-        r"(?:हालांकि|हालाँकि|फिर भी)",
-        r"(?:यहाँ|यहां) (?:कुछ|है|हैं)",
-        r"मैं [^।.!?]{0,30}?(?:सुझाव|जानकारी) दे (?:सकता|सकती)",
-    ),
-)
-
-_BN = _Phrases(
-    refuse=(
-        r"(?:করতে|দিতে|বলতে|লিখতে|সাহায্য করতে|সহায়তা করতে|সহায়তা করতে|প্রদান করতে|তৈরি করতে)"
-        r" (?:পারব|পারবো|পারি|পারছি|পারব) না",
-        r"আমি [^।.!?]{0,30}?(?:অক্ষম|অপারগ)",
-        r"(?:প্রত্যাখ্যান|অস্বীকার) (?:করছি|করতে বাধ্য)",
-        r"(?:দুঃখিত|ক্ষমা করবেন|মাফ করবেন)[^।.!?]{0,50}?(?:পারব না|পারবো না|পারি না|পারছি না|"
-        r"সম্ভব নয়|সম্ভব নয়)",
-        r"(?:আমার পক্ষে|আমি) [^।.!?]{0,40}?সম্ভব (?:নয়|নয়|না)",
-    ),
-    apology=(r"(?:দুঃখিত|ক্ষমা করবেন|ক্ষমাপ্রার্থী|মাফ করবেন|দুর্ভাগ্যবশত|দুর্ভাগ্যক্রমে)",),
-    policy=(
-        r"(?:নীতি|নীতিমালা|নির্দেশিকা|নিয়ম|নিয়ম)(?:র|ের)? (?:বিরুদ্ধে|পরিপন্থী|লঙ্ঘন)",
-        r"(?:অবৈধ|বেআইনি|অনৈতিক|ক্ষতিকর|ক্ষতিকারক|বিপজ্জনক|অনুচিত|আপত্তিকর)",
-    ),
-    pivot=(
-        r"(?:তবে|তবুও)",
-        r"(?:এখানে কিছু|নিচে কিছু|নীচে কিছু)",
-        r"আমি [^।.!?]{0,30}?(?:পরামর্শ|তথ্য) দিতে পারি",
-    ),
-)
-
-_ZH = _Phrases(
-    refuse=(
-        r"我(?:不能|无法|無法|不会|不會|没办法|沒辦法|不可以|不便|拒绝|拒絕|必须拒绝|必須拒絕|"
-        r"不被允许|不被允許|做不到)",
-        r"(?:无法|無法|不能)(?:为您|為您|为你|為你|向您|向你|帮您|幫您|帮你|幫你)",
-        r"(?:无法|無法|不能)(?:提供|满足|滿足|协助|協助|回答|完成|生成|参与|參與)(?:这|這|此|该|該|"
-        r"您|你)",
-        r"恕(?:我)?(?:不能|无法|無法|难以|難以)",
-        r"(?:抱歉|对不起|對不起|很遗憾|很遺憾)[，,、]?(?:但(?:是)?)?(?:我)?(?:不能|无法|無法|不会|不會)",
-    ),
-    apology=(r"(?:抱歉|对不起|對不起|很遗憾|很遺憾|不好意思|遗憾的是|遺憾的是)",),
-    policy=(
-        r"(?:违反|違反|违背|違背|不符合)(?:了)?(?:我的|相关|相關|道德|法律|政策|准则|準則|伦理|倫理|规定|規定)",
-        r"(?:不道德|不合法|违法|違法|非法|有害|不适当|不適當|不恰当|不恰當|危险|危險|冒犯)",
-    ),
-    pivot=(
-        r"(?:但是|不过|不過|然而)",
-        r"(?:以下是|下面是|这里有|這裡有)",
-        r"我可以(?:为您|為您|为你|為你)?(?:提供|建议|建議|解释|解釋)",
-    ),
-    dense=True,
-)
-
-_JA = _Phrases(
-    refuse=(
-        r"(?:お手伝い|お答え|ご提供|提供|回答|協力|作成|支援|サポート|お応え|対応|ご案内|説明|"
-        r"応じる|応じ)(?:すること|いたしかね|しかね)?(?:は|が|を|に)?(?:でき|出来)"
-        r"(?:ません|かねます)",
-        r"(?:でき|出来)かねます",
-        r"お断り(?:します|いたします|させていただきます|せざるを得ません)",
-        r"(?:私|わたし)(?:に|には|は)(?:でき|出来)ません",
-        r"申し訳(?:ありません|ございません|ないのですが|ないですが)[がけれど、。\s]{0,4}[^。]{0,40}?"
-        r"(?:でき|出来)(?:ません|かねます)",
-    ),
-    apology=(r"(?:申し訳|すみません|ごめんなさい|残念ながら|恐れ入りますが)",),
-    policy=(
-        r"(?:ポリシー|ガイドライン|規約|倫理|方針)(?:に(?:反|違反|抵触)|違反)",
-        r"(?:違法|非倫理的|有害|危険|不適切|犯罪)",
-    ),
-    pivot=(r"(?:ただし|しかし)", r"以下(?:は|に|の)"),
-    dense=True,
-)
-
-_KO = _Phrases(
-    refuse=(
-        r"(?:도와|도움을 드릴|도움을 줄|도와드릴|제공해 드릴|제공할|제공해드릴|답변할|답변해 드릴|"
-        r"답변드릴|응할|응해 드릴|작성할|작성해 드릴|작성해드릴|드릴|지원할|만들어 드릴) 수 "
-        r"(?:없|없습니다|없어요)",
-        r"(?:거절|거부)(?:합니다|하겠습니다|해야 합니다|할 수밖에)",
-        r"(?:죄송|미안)(?:하지만|합니다만|하지만요|합니다\.?)[^.!?。]{0,40}?수 없",
-    ),
-    apology=(r"(?:죄송|미안합니다|유감스럽게도|안타깝게도|양해)",),
-    policy=(
-        r"(?:정책|가이드라인|지침|윤리|원칙)(?:에|을|를|상)? ?(?:위반|어긋|반하)",
-        r"(?:불법|비윤리|유해|위험한|부적절)",
-    ),
-    pivot=(r"(?:하지만|그러나|다만)[,]? ", r"(?:다음은|다음과 같)"),
-    dense=True,
-)
-
-_ID = _Phrases(
-    refuse=(
-        r"\b(?:saya|aku) (?:tidak|tak|nggak|gak|belum) (?:bisa|dapat|mampu|akan|boleh|"
-        r"diizinkan|diperbolehkan|berwenang)(?: untuk)? (?:membantu|memberikan|menyediakan|"
-        r"memenuhi|menjawab|membuat|menulis|berpartisipasi|mendukung|mendorong|menjelaskan|"
-        r"melakukan|membagikan|menawarkan|menyarankan|terlibat|bantu|ikut|menghasilkan|"
-        r"merekomendasikan|mempromosikan)",
-        r"\b(?:maaf|mohon maaf|sayangnya)[^.!?]{0,40}?(?:tidak|tak) (?:dapat|bisa) "
-        r"(?:membantu|memberikan|menyediakan|memenuhi|menjawab)",
-        r"\b(?:saya|aku) (?:harus |terpaksa )?menolak(?:nya)?\b",
-        r"\b(?:maaf|mohon maaf)[,.]? (?:tetapi|tapi|namun) (?:saya|aku) (?:tidak|tak)",
-    ),
-    apology=(r"\b(?:maaf|mohon maaf|sayangnya|saya minta maaf|minta maaf)\b",),
-    policy=(
-        r"\b(?:melanggar|bertentangan dengan) (?:kebijakan|pedoman|prinsip|aturan|etika|"
-        r"hukum|nilai)",
-        r"\b(?:ilegal|tidak etis|berbahaya|melanggar hukum|tidak pantas|merugikan|"
-        r"menyinggung)\b",
-    ),
-    pivot=(
-        r"\b(?:namun|tetapi|akan tetapi)\b",
-        r"\bberikut (?:ini|adalah|beberapa)\b",
-        r"\bsaya (?:bisa|dapat) (?:memberikan|menyarankan|menjelaskan|membantu dengan)\b",
-    ),
-)
-
-_MS = _Phrases(
-    refuse=(
-        r"\b(?:saya|aku) (?:tidak|tak) (?:boleh|dapat|mampu|akan|dibenarkan)(?: untuk)? "
-        r"(?:membantu|memberikan|menyediakan|memenuhi|menjawab|membuat|menulis|menyertai|"
-        r"menyokong|menggalakkan|menerangkan|melakukan|berkongsi|mencadangkan|terlibat|bantu)",
-        r"\b(?:maaf|minta maaf|harap maaf|malangnya)[^.!?]{0,40}?(?:tidak|tak) (?:dapat|boleh) "
-        r"(?:membantu|memberikan|menyediakan|memenuhi|menjawab)",
-        r"\b(?:saya|aku) (?:terpaksa |perlu |harus )?menolak(?:nya)?\b",
-        r"\b(?:maaf|minta maaf|harap maaf)[,.]? (?:tetapi|tapi|namun) (?:saya|aku) (?:tidak|tak)",
-    ),
-    apology=(r"\b(?:maaf|minta maaf|harap maaf|malangnya|sayangnya|mohon maaf)\b",),
-    policy=(
-        r"\b(?:melanggar|bertentangan dengan) (?:dasar|garis panduan|prinsip|peraturan|etika|"
-        r"undang-undang)",
-        r"\b(?:menyalahi undang-undang|tidak beretika|berbahaya|tidak sesuai|haram)\b",
-    ),
-    pivot=(
-        r"\b(?:namun|walau bagaimanapun)\b",
-        r"\bberikut (?:ialah|adalah|ini)\b",
-        r"\bsaya (?:boleh|dapat) (?:memberikan|mencadangkan|menerangkan)\b",
-    ),
-)
-
-_VI = _Phrases(
-    refuse=(
-        r"\btôi (?:không thể|không được phép|sẽ không|xin phép không|xin từ chối|từ chối|"
-        r"không có khả năng|không được lập trình để)",
-        r"\b(?:xin lỗi|rất tiếc)[,.]? (?:nhưng )?tôi (?:không|sẽ không)",
-    ),
-    apology=(r"\b(?:xin lỗi|rất tiếc|tiếc là|thật không may|đáng tiếc)\b",),
-    policy=(
-        r"\b(?:vi phạm|trái với|đi ngược lại|đi ngược với) (?:chính sách|nguyên tắc|quy định|"
-        r"đạo đức|hướng dẫn|pháp luật)",
-        r"\b(?:bất hợp pháp|phi đạo đức|trái đạo đức|nguy hiểm|có hại|không phù hợp|xúc phạm)\b",
-    ),
-    pivot=(
-        r"\b(?:tuy nhiên)\b",
-        r"\b(?:dưới đây là|sau đây là|đây là một số)\b",
-        r"\btôi có thể (?:gợi ý|cung cấp|giải thích|giúp bạn)\b",
-    ),
-)
-
-_TH = _Phrases(
-    refuse=(
-        r"ขอปฏิเสธ",
-        r"(?:ผม|ฉัน|ดิฉัน|เรา)(?:ไม่สามารถ|ไม่อาจ|จะไม่|ไม่ได้รับอนุญาต)",
-        r"(?:ขอโทษ|ขออภัย)[^.!?]{0,40}?(?:ไม่สามารถ|ไม่อาจ|ไม่ได้)",
-    ),
-    apology=(r"(?:ขอโทษ|ขออภัย|เสียใจ|น่าเสียดาย)",),
-    policy=(
-        r"(?:ขัดต่อ|ละเมิด|ขัดกับ)(?:นโยบาย|หลักเกณฑ์|แนวทาง|จริยธรรม|กฎหมาย|หลักการ)",
-        r"(?:ผิดกฎหมาย|ไม่เหมาะสม|อันตราย|ผิดจริยธรรม|เป็นอันตราย)",
-    ),
-    pivot=(
-        r"(?:อย่างไรก็ตาม|แต่(?:ผม|ฉัน|ดิฉัน)สามารถ)",
-        r"(?:ต่อไปนี้คือ|ต่อไปนี้เป็น|ดังนี้)",
-    ),
-    dense=True,
-)
-
-_SW = _Phrases(
-    refuse=(
-        r"\bsi(?:wezi|taweza|tamudu|ngeweza)\b",
-        r"\bsina (?:uwezo|ruhusa)\b",
-        r"\bsiruhusiwi\b",
-        r"\bsitaki? (?:kukusaidia|kusaidia|kutoa|kuandika|kushiriki)",
-        r"\b(?:ninakataa|nakataa|lazima nikatae|sharti nikatae|ninalazimika kukataa)\b",
-        r"\bhaiwezekani (?:kwangu|mimi)\b",
-        r"\bsiwezi\b",
-    ),
-    apology=(
-        r"\b(?:samahani|kwa bahati mbaya|naomba radhi|ninaomba radhi|nasikitika|"
-        r"ninasikitika|pole)\b",
-    ),
-    policy=(
-        r"\b(?:kinyume na|kinyume cha|inakiuka|yanakiuka|unakiuka|inavunja|yanavunja) "
-        r"(?:sera|miongozo|kanuni|maadili|sheria)",
-        r"\b(?:kinyume cha sheria|haramu|si halali|hatari|si ya kimaadili|isiyo ya kimaadili|"
-        r"yenye madhara|si sahihi kimaadili|yasiyofaa|isiyofaa|haifai)\b",
-    ),
-    pivot=(
-        r"\b(?:hata hivyo|lakini naweza|lakini ninaweza)\b",
-        r"\b(?:hapa kuna|hizi ni baadhi|zifuatazo ni|yafuatayo ni)\b",
-        r"\b(?:naweza|ninaweza) (?:kukupa|kukushauri|kueleza|kukusaidia kwa)\b",
-    ),
-)
-
-# Yoruba and Hausa are matched with tone marks, underdots and hooked letters removed.
-_YO = _Phrases(
-    refuse=(
-        r"\b(?:mi|emi|n|mo) (?:ko|o|ki i|ki) (?:ni )?le\b",
-        r"\bko (?:see|se e|si) se (?:fun mi|fun emi)\b",
-        r"\bmo ko (?:lati|jale)\b",
-        r"\b(?:mi|emi) (?:ko|o) ni (?:ran|se|fun|ko|pese)\b",
-    ),
-    apology=(r"\b(?:e ma binu|ma binu|e jowo ma binu|o se ni laanu|laanu)\b",),
-    policy=(
-        r"\b(?:lodi si|tako) (?:ofin|ilana|eto imulo|iwa)\b",
-        r"\b(?:ko ba ofin mu|ko bofin mu|lewu|eewo|ko to|iwa ibaje)\b",
-    ),
-    pivot=(r"\b(?:sibesibe|sugbon mo le)\b", r"\b(?:eyi ni awon|awon wonyi ni)\b"),
-    fold=True,
-)
-
-_HA = _Phrases(
-    refuse=(
-        r"\bba (?:zan|na) iya\b",
-        r"\bba ni da (?:ikon|izinin)\b",
-        r"\bban iya\b",
-        r"\bba zan (?:taimaka|bayar|ba ka|ba ki|rubuta|yi)\b",
-        r"\bna ki (?:yarda|amincewa)\b",
-        r"\bba a (?:yarda|ba ni izini)\b",
-    ),
-    apology=(r"\b(?:ka yi hakuri|ki yi hakuri|a yi hakuri|yi hakuri|gafara|abin takaici)\b",),
-    policy=(
-        r"\b(?:ya saba wa|sun saba wa|saba wa|ya keta) (?:doka|ka'ida|manufofi|dokoki|ka'idoji)\b",
-        r"\b(?:haramun|ba bisa ka'ida ba|ba bisa doka ba|mai hadari|hadari)\b",
-    ),
-    pivot=(r"\b(?:duk da haka)\b", r"\b(?:ga wasu|ga yadda)\b"),
-    fold=True,
-)
-
-_AM = _Phrases(
-    refuse=(
-        r"(?:አልችልም|አልችልሽም|አልችልህም|አልችልዎትም|አልቻልኩም|አልፈቅድም)",
-        r"(?:ልረዳ(?:ዎ|ህ|ሽ|ችሁ)?|ልሰጥ(?:ዎ|ህ|ሽ)?|ልመልስ|ልጽፍ)[^።?!]{0,10}?(?:አልችልም|አልችልም)",
-        r"ፈቃደኛ (?:አይደለሁም|አልሆንኩም)",
-        r"(?:እምቢ|አልቀበልም)",
-    ),
-    apology=(r"(?:ይቅርታ|ይቅር ይበሉኝ|አዝናለሁ|እንደ አለመታደል)",),
-    policy=(
-        r"(?:ፖሊሲ|መመሪያ|ደንብ|ሕግ|ህግ)[^።?!]{0,10}?(?:የሚጻረር|ይጻረራል|የሚቃረን|ይቃረናል|ይጥሳል)",
-        r"(?:ሕገ-ወጥ|ሕገወጥ|ህገ-ወጥ|ህገወጥ|ጎጂ|አደገኛ|ሥነ ምግባር የጎደለው|ስነምግባር የጎደለው)",
-    ),
-    pivot=(r"(?:ሆኖም|ይሁን እንጂ)", r"(?:የሚከተሉት|እነዚህ ናቸው)"),
-)
-
-_PHRASES: dict[str, _Phrases] = {
-    "en": _EN,
-    "fr": _FR,
-    "es": _ES,
-    "pt": _PT,
-    "de": _DE,
-    "it": _IT,
-    "ru": _RU,
-    "ar": _AR,
-    "hi": _HI,
-    "bn": _BN,
-    "zh": _ZH,
-    "ja": _JA,
-    "ko": _KO,
-    "id": _ID,
-    "ms": _MS,
-    "vi": _VI,
-    "th": _TH,
-    "sw": _SW,
-    "yo": _YO,
-    "ha": _HA,
-    "am": _AM,
-}
 
 # Tags the language identifier may answer that share one of our phrase lists.
 _ALIASES = {"zh-hans": "zh", "zh-hant": "zh", "cmn": "zh", "swh": "sw", "arb": "ar", "zsm": "ms"}
@@ -731,7 +174,7 @@ class _Compiled:
 
 @cache
 def _compiled(lang: str) -> _Compiled:
-    p = _PHRASES[lang]
+    p = _phrases(lang)
 
     def one(sources: tuple[str, ...]) -> re.Pattern[str]:
         joined = "|".join(f"(?:{s})" for s in sources)
@@ -815,7 +258,7 @@ class RefusalDetector:
     Cheap to create and to pickle (phrase lists are compiled once per process, on first use).
     """
 
-    LANGUAGES: tuple[str, ...] = tuple(_PHRASES)
+    LANGUAGES: tuple[str, ...] = _LANGUAGES
 
     def __init__(self) -> None:
         self._langid: LanguageIdentifier | None = None
@@ -833,7 +276,7 @@ class RefusalDetector:
             return _ALIASES[low]
         base = low.split("-", 1)[0]
         base = _ALIASES.get(base, base)
-        return base if base in _PHRASES else None
+        return base if base in _LANGUAGES else None
 
     def _identify(self, text: str) -> str:
         if self._langid is None:
@@ -873,7 +316,7 @@ class RefusalDetector:
         if ours is not None:
             candidates = [ours, *_RELATED.get(ours, ()), "en"] if ours != "en" else ["en"]
         elif found == _UND:
-            candidates = list(_PHRASES)
+            candidates = list(_LANGUAGES)
             folded = _fold_marks(text)
         else:
             candidates = ["en"]
