@@ -32,6 +32,8 @@ PASSWORD = "puhui-test-pass-7391"
 # A PostgreSQL database the hub tests may empty and use (e.g. the one .ci/run starts).
 PG_ENV = "PUHUI_TEST_POSTGRES_URL"
 PAGE_LIMIT = 100_000
+#: An assessment.json as `puhui assess new` writes it (schema assessment-1), cut down.
+ASSESSMENT = Path(__file__).parents[1] / "data" / "assessment-1.json"
 # caller → (user, org, role); the publisher "mo" is a member who publishes the matrix items.
 PEOPLE = {
     "admin": ("alice", "acme", "admin"),
@@ -180,18 +182,16 @@ def fake_assessment(root: Path, run: Path) -> Path:
         "intended_use": "Answer citizens' questions about permits",
         "jurisdictions": ["KE", "NG"],
     }
+    doc = json.loads(ASSESSMENT.read_text(encoding="utf-8"))  # as `puhui assess new` writes it
+    doc["system"].update(system)
+    doc["risks"] = [{"area": "privacy"}]
+    # as `puhui assess new` writes it: the run again, beside the manifest inputs
+    doc["evidence"][0]["sha256"] = input_ref(run)["sha256"]
     return make_artifact(
         root,
         "assessment",
         {
-            "assessment.json": json.dumps(
-                {
-                    "system": system,
-                    "risks": [{"area": "privacy"}],
-                    # as `puhui assess new` writes it: the run again, beside the manifest inputs
-                    "evidence": [{"id": "E1", "type": "run", "sha256": input_ref(run)["sha256"]}],
-                }
-            ),
+            "assessment.json": json.dumps(doc),
             "report.html": "<html><body><h1>Report</h1><script>alert(1)</script></body></html>\n",
             "oscal.json": '{"assessment-results": {}}\n',
         },
