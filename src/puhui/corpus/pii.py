@@ -110,6 +110,8 @@ from stdnum.pk import cnic as _cnic
 from stdnum.th import pin as _thpin
 from stdnum.za import idnr as _zaid
 
+from puhui.lang import strip_combining
+
 __all__ = ["DEFAULT_REGIONS", "PII_TYPES", "Mode", "PiiFinding", "PiiRedactor"]
 
 Mode = Literal["redact", "tag", "hash"]
@@ -277,8 +279,7 @@ _ID_SHAPES = frozenset({"3.3.3-2", "5-7-1", "1-4-5-2-1", "6-2-4", "4-4-4-4", "4 
 
 def _fold(s: str) -> str:
     """Case- and accent-insensitive form used for keyword matching."""
-    decomposed = unicodedata.normalize("NFD", s)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return strip_combining(s).casefold()
 
 
 def _ascii_digits(s: str) -> str:
