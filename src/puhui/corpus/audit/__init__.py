@@ -46,7 +46,6 @@ from puhui.corpus.audit.lexicon import (
     Term,
     category_label,
     load_lexicon,
-    normalize_for_matching,
 )
 from puhui.corpus.audit.reading import (
     WORK_CONFIG,
@@ -93,7 +92,6 @@ __all__ = [
     "histogram_chart",
     "iter_jsonl_zst",
     "load_lexicon",
-    "normalize_for_matching",
     "read_build_config",
     "render_audit_html",
     "severity_label",
