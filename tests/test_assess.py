@@ -343,3 +343,55 @@ def test_examples_are_the_bundled_demo_inputs() -> None:
     ]
     for name in names:
         assert (root / "examples" / name).read_bytes() == (bundled / name).read_bytes(), name
+
+
+# ---------------------------------------------------------------- the assessment-1 contract
+
+
+def test_assessment_json_matches_its_schema_and_round_trips(demo: dict[str, Path]) -> None:
+    from puhui.assess.types import Assessment, Finding, System
+
+    raw = (demo["out"] / "assessment.json").read_text(encoding="utf-8")
+    doc = json.loads(raw)
+    a = Assessment.read(demo["out"])
+    assert isinstance(a.system, System) and a.system.name == doc["system"]["name"]
+    assert all(isinstance(f, Finding) for f in a.findings) and len(a.findings) > 0
+    assert a.eu_ai_act_tier == doc["obligations"]["eu_ai_act"]["tier"]
+    assert a.verdict == doc["summary"]["verdict"] and a.risks == doc["register"]["entries"]
+    assert a.files()["report.pdf"] == demo["out"] / "report.pdf"
+    back = a.to_json()
+    assert back == doc and list(back) == list(doc)  # every key, in the order written
+    assert Assessment.from_json(back) == a
+
+
+def _broken_assessment(tmp_path: Path, drop: str) -> Path:
+    """An assessment folder whose assessment.json lacks ``drop`` (a top-level field), with a
+    manifest that matches it: only the contract is broken."""
+    from puhui.artifacts import write_manifest
+
+    doc = json.loads((ROOT / "tests" / "data" / "assessment-1.json").read_text("utf-8"))
+    del doc[drop]
+    folder = tmp_path / "assessment"
+    folder.mkdir()
+    (folder / "assessment.json").write_text(json.dumps(doc), encoding="utf-8")
+    (folder / "report.html").write_text("<html><body>Report</body></html>\n", encoding="utf-8")
+    write_manifest(folder, "assessment")
+    return folder
+
+
+def test_cert_issue_refuses_an_assessment_missing_a_field(puhui: Run, tmp_path: Path) -> None:
+    from puhui.assess.types import Assessment
+    from puhui.errors import PuhuiError
+
+    folder = _broken_assessment(tmp_path, "findings")
+    with pytest.raises(PuhuiError, match="field findings: missing"):
+        Assessment.read(folder)
+    assert puhui("keys", "new", "--out", str(tmp_path / "key")).returncode == 0
+    proc = puhui(
+        "cert", "issue", str(folder), "--key", str(tmp_path / "key"),
+        "--out", str(tmp_path / "cert.json"),
+    )  # fmt: skip
+    assert_one_line_error(
+        proc, f"{folder / 'assessment.json'}: field findings: missing (schema assessment-1)"
+    )
+    assert not (tmp_path / "cert.json").exists()

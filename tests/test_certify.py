@@ -28,6 +28,7 @@ from puhui.certify import dataintegrity as di
 from conftest import Run, assert_one_line_error
 
 DATA = Path(__file__).parent / "data" / "certify"
+ASSESSMENT = Path(__file__).parent / "data" / "assessment-1.json"
 
 
 def vec(name: str) -> Any:
@@ -190,9 +191,9 @@ def make_assessment(root: Path) -> Path:
         "intended_use": "Answer citizens' questions about permits",
         "jurisdictions": ["KE", "NG", "ID"],
     }
-    (folder / "assessment.json").write_text(
-        json.dumps({"system": system, "summary": {"risks": 12}}), encoding="utf-8"
-    )
+    doc = json.loads(ASSESSMENT.read_text(encoding="utf-8"))  # as `puhui assess` writes it
+    doc["system"].update(system)
+    (folder / "assessment.json").write_text(json.dumps(doc), encoding="utf-8")
     (folder / "report.html").write_text("<html><body>Report</body></html>\n", encoding="utf-8")
     (folder / "oscal.json").write_text('{"assessment-results": {}}\n', encoding="utf-8")
     write_manifest(folder, "assessment")

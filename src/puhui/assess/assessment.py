@@ -5,7 +5,8 @@ findings, builds the risk register and the per-framework coverage, and writes in
 ``assessment.json`` (the model of everything; ``system`` carries the keys a certificate states),
 ``report.html`` (self-contained), ``report.pdf`` (WeasyPrint) and ``oscal.json`` (OSCAL
 assessment-results), then ``manifest.json`` (kind ``assessment``) pinning all of them and every
-input by hash.
+input by hash. ``assessment.json`` is checked against the ``assessment-1`` schema before it is
+written; :class:`~puhui.assess.types.Assessment` is its typed view.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from puhui.assess import profile as profile_mod
 from puhui.assess.messages import Messages
 from puhui.errors import PuhuiError
 from puhui.i18n import _
+from puhui.schemas import validate
 
 SCHEMA = 1
 OUTPUTS = ("assessment.json", "report.html", "report.pdf", "oscal.json")
@@ -231,15 +233,16 @@ def new_assessment(
     stage = on_stage or (lambda _s: None)
     out_dir = Path(out)
     if out_dir.exists() and not out_dir.is_dir():
-        raise PuhuiError(_("--out {p} is a file").format(p=out_dir), _("give a folder"))
+        raise PuhuiError(_("`out` {p} is a file").format(p=out_dir), _("give a folder"))
     if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / "assessment.json").exists():
         raise PuhuiError(
-            _("--out {p} is not empty and holds no assessment").format(p=out_dir),
+            _("`out` {p} is not empty and holds no assessment").format(p=out_dir),
             _("give a new folder, or an earlier assessment folder to overwrite"),
         )
     stage("assess")
     ans = Path(answers_path) if answers_path is not None else None
     model = build_model(Path(profile_path), [Path(d) for d in evidence_dirs], ans, lang)
+    validate(model, "assessment-1", out_dir / "assessment.json")
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in (*OUTPUTS, "manifest.json"):
         if (out_dir / stale).exists() and (stale != "report.pdf" or not pdf):
@@ -277,8 +280,8 @@ def new_assessment(
 
 
 def load(folder: str | Path) -> dict[str, Any]:
-    """Read ``assessment.json`` of an assessment folder."""
-    data: dict[str, Any] = json.loads(
-        (Path(folder) / "assessment.json").read_text(encoding="utf-8")
-    )
+    """Read ``assessment.json`` of an assessment folder (checked against its schema)."""
+    path = Path(folder) / "assessment.json"
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    validate(data, "assessment-1", path)
     return data

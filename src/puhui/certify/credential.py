@@ -35,6 +35,7 @@ from puhui.certify import keys, statuslist
 from puhui.certify.limits import MAX_JSON_DEPTH, MAX_RELATED_RESOURCES, deeper_than, short
 from puhui.errors import PuhuiError
 from puhui.i18n import _
+from puhui.schemas import validate
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 CONTEXT_V1 = "https://w3id.org/puhui/v1"  # Puhui's own JSON-LD context (vendored)
@@ -118,7 +119,8 @@ def load_assessment(folder: str | os.PathLike[str]) -> tuple[dict[str, Any], dic
     """Read and check an assessment folder; return ``(scope, manifest data)``.
 
     ``scope`` holds the system fields a certificate states. The folder's manifest must verify
-    (every file unchanged) and be of kind ``assessment``; ``report.html`` must be in it.
+    (every file unchanged) and be of kind ``assessment``; ``report.html`` must be in it;
+    ``assessment.json`` must match the ``assessment-1`` schema.
     """
     root = Path(folder)
     if not root.is_dir():
@@ -152,6 +154,10 @@ def load_assessment(folder: str | os.PathLike[str]) -> tuple[dict[str, Any], dic
         )
     if juris:
         scope["jurisdictions"] = juris
+    try:  # the whole document is what `puhui assess` writes (certify cannot import assess)
+        validate(data, "assessment-1", path, _("write the assessment again with `puhui assess`"))
+    except PuhuiError as e:
+        raise CertError(e.message, e.hint) from None
     if not (root / MANIFEST).is_file():
         raise CertError(
             _("{p} has no {m}").format(p=root, m=MANIFEST),
