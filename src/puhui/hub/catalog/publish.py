@@ -408,6 +408,24 @@ def _describe_assessment(files: Mapping[str, str], manifest: Mapping[str, Any]) 
     return d
 
 
+def _check_assessment(manifest: Mapping[str, Any], staged: list[storage.Staged]) -> None:
+    """An assessment's assessment.json (staged, or already held), checked against
+    ``assessment-1``; a 400 naming the file and the field otherwise."""
+    from puhui.assess.types import Assessment
+
+    sha = next((f["sha256"] for f in manifest["files"] if f["path"] == "assessment.json"), None)
+    if sha is None:
+        raise PublishError(400, _("an assessment must hold assessment.json"))
+    held = next((one.tmp for one in staged if one.sha256 == sha), None)
+    try:
+        raw = held.read_bytes() if held is not None else storage.read_bytes(sha)
+        Assessment.from_json(limits.loads(raw, "assessment.json", max_bytes=_JSON_LIMIT))
+    except (OSError, limits.LimitError) as e:
+        raise PublishError(400, str(e)) from None
+    except PuhuiError as e:
+        raise PublishError(400, e.message) from None
+
+
 def _describe_certificate(cred: Mapping[str, Any]) -> Described:
     subject = cred.get("credentialSubject")
     subject = subject if isinstance(subject, Mapping) else {}
@@ -613,6 +631,8 @@ def _publish(
         )
         if kind == "run":  # the summary every page of the run is drawn from: checked first
             _check_run_summary(manifest, staged)
+        if kind == "assessment":  # what the item's page, lineage and certificates rest on
+            _check_assessment(manifest, staged)
         for one in staged:  # the upload is complete and consistent: into the store
             storage.keep(one)
         content_sha = manifest["content_sha256"]
