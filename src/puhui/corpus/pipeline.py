@@ -6,6 +6,11 @@ pool, or Ray); stage 2 decides duplicates across the whole run in input order; s
 ``data/``, ``removed/``, ``quarantine/`` and ``stats/``. Each unit's result is written
 atomically with a completion marker under ``DIR/.work/``, so a killed build resumes with the
 same command and produces byte-identical output.
+
+What each step does lives in :mod:`puhui.corpus.steps`; this module only moves records through
+them. It stays one file (~620 lines) because the three stages, the resumable build and the two
+executors share the unit layout under ``.work/`` (``_unit_paths``): one place to read how a
+build is laid out on disk and resumed.
 """
 
 from __future__ import annotations
