@@ -42,6 +42,8 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from puhui.lang import fold_arabic, strip_combining
+
 if TYPE_CHECKING:
     from puhui.corpus.langid import LanguageIdentifier
 
@@ -153,10 +155,7 @@ _ALIASES.update({tag: "ar" for tag in _ARABIC_VARIETIES.split()})
 _RELATED = {"id": ("ms",), "ms": ("id",)}
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "\u00a0": " "})
-_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
-_HOOKS = str.maketrans({"ƙ": "k", "ɗ": "d", "ɓ": "b", "ƴ": "y"})
 _ARABIC_LETTER = re.compile("[\u0620-\u064a]")
-_HARAKAT = re.compile("[\u064b-\u0652\u0670\u0640]")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 # Markdown decoration and leading quotes that do not change what is said.
 _DECOR = re.compile(r"[*_#>\"“”«»]+")
@@ -188,14 +187,13 @@ def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFC", text).translate(_APOSTROPHES)
     text = _DECOR.sub("", text).lower()
     if _ARABIC_LETTER.search(text, 0, 400):
-        text = _HARAKAT.sub("", text).translate(_ARABIC_FOLD)
+        text = fold_arabic(text)
     return _SPACES.sub(" ", text).strip()
 
 
 def _fold_marks(text: str) -> str:
     """Remove combining marks (tone marks, underdots) and hooked letters (Yoruba, Hausa)."""
-    decomposed = unicodedata.normalize("NFD", text.translate(_HOOKS))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return strip_combining(text, hooks=True)
 
 
 @dataclass(frozen=True)
