@@ -19,9 +19,10 @@ import pytest
 from loopback_chat import ChatServer as _Server
 from loopback_chat import serve, write_unread_suite
 from puhui.artifacts import check
+from puhui.errors import PuhuiError
 from puhui.evals.scoring import choice, numeric, parse_choice
 from puhui.evals.stats import bootstrap, check_thresholds, summarize_task
-from puhui.evals.tasks import Sample
+from puhui.evals.types import Sample
 from puhui.lang import matches, normalize_tag
 
 from conftest import Run, assert_one_line_error
@@ -746,3 +747,122 @@ def test_export_suite_and_model_card(puhui: Run, server: str, tmp_path: Path) ->
     _add(puhui, "other", f"{server}/good/v1")
     wrong = puhui("models", "card", "other", "--out", str(tmp_path / "c2"), "--run", str(run))
     assert_one_line_error(wrong, "evaluated model 'good'")
+
+
+KIND_PLUGIN = """
+from puhui.evals import runfolder
+from puhui.evals.data import inside_suite, read_samples
+from puhui.evals.stats import summarize_task
+from puhui.evals.types import Task, TaskKind, Template
+
+
+def default_model(settings):
+    return "ruler"
+
+
+def parse(t, at, suite_name, suite_dir, data_override):
+    if not isinstance(t.get("longer_than"), int):
+        from puhui.errors import PuhuiError
+        raise PuhuiError(f"{at}.longer_than: expected a number", None)
+    path = data_override or inside_suite(suite_dir, t["data"], f"{at}.data")
+    samples, digest = read_samples(path, at)
+    return Task(suite=suite_name, name=t["name"], samples=samples, template=Template(user=""),
+                scorer="exact", kind="length", data_sha256=digest,
+                table={"longer_than": t["longer_than"]})
+
+
+def run(suite, model, out, opts, settings, progress=None):
+    plan = {
+        "schema": 1, "kind": "length", "suite": suite.name,
+        "tasks": {t.key: {"data_sha256": t.data_sha256, "metrics": ["accuracy"]}
+                  for t in suite.tasks},
+        "thresholds": {k: dict(v) for k, v in suite.thresholds.items()},
+        "model": {"name": model, "kind": "rule", "identity": model},
+        "options": {"seed": opts.seed},
+        "samples": sum(len(t.samples) for t in suite.tasks),
+    }
+    runfolder.freeze_plan(out, plan)
+    done = runfolder.done_keys(out)
+    lines = [
+        runfolder.json_line({
+            "schema": 1, "task": t.key, "sample_id": s.id, "epoch": 0, "lang": s.lang,
+            "groups": dict(s.groups), "target": s.target,
+            "score": {"value": float(len(s.input) > t.table["longer_than"])},
+        })
+        for t in suite.tasks for s in t.samples if f"{t.key}|{s.id}|0" not in done
+    ]
+    runfolder.append_log(out, lines)
+    return finish(out)
+
+
+def finish(out):
+    plan = runfolder.read_plan(out)
+    records = list(runfolder.read_log(out))
+    tasks = {key: summarize_task([r for r in records if r["task"] == key], ["accuracy"])
+             for key in plan["tasks"]}
+    return runfolder.seal(out, plan, tasks, len(records), kind="length")
+
+
+KIND = TaskKind("length", default_model, parse, run, finish)
+"""
+
+
+def test_a_plugin_adds_a_task_kind(puhui: Run, tmp_path: Path) -> None:
+    """A package's task kind (``puhui.task_kinds`` entry point) loads, runs with its own
+    default model, resumes and rebuilds its summary through the same engine as built-ins."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "puhui_kind_demo.py").write_text(KIND_PLUGIN, encoding="utf-8")
+    info = site / "puhui_kind_demo-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: puhui-kind-demo\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[puhui.task_kinds]\nlength = puhui_kind_demo:KIND\n")
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "capitals.jsonl").write_bytes((MINI / "capitals.jsonl").read_bytes())
+    (suite / "suite.yaml").write_text(
+        "name: lengths\ntasks:\n  - name: long\n    kind: length\n    data: capitals.jsonl\n"
+        "    longer_than: 30\nthresholds:\n  long.accuracy: {min: 0.1}\n",
+        encoding="utf-8",
+    )
+    env = {"PYTHONPATH": str(site)}
+    out = tmp_path / "run"
+    proc = puhui("eval", "run", str(suite), "--out", str(out), "--json", env=env)
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    samples = [json.loads(line) for line in (suite / "capitals.jsonl").read_text().splitlines()]
+    want = sum(len(s["input"]) > 30 for s in samples) / len(samples)
+    acc = summary["tasks"]["lengths/long"]["metrics"]["accuracy"]
+    assert acc["overall"]["value"] == round(want, 4) and acc["overall"]["n"] == len(samples)
+    assert summary["model"]["name"] == "ruler" and summary["kind"] == "length"  # its default
+    assert summary["complete"] and check(out).kind == "run"
+    # rebuilt from the log by `eval show`, through the kind the plan names
+    (out / "summary.json").unlink()
+    shown = puhui("eval", "show", str(out), env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads((out / "summary.json").read_text())["tasks"] == summary["tasks"]
+    # the kind's own field errors are one line; without the package, the kind is unknown
+    (suite / "suite.yaml").write_text(
+        (suite / "suite.yaml").read_text().replace("longer_than: 30", "longer_than: x")
+    )
+    assert_one_line_error(puhui("eval", "run", str(suite), env=env), "tasks[0].longer_than")
+    assert_one_line_error(
+        puhui("eval", "run", str(suite)), "tasks[0].kind", "'generate', 'classify'"
+    )
+
+
+def test_kind_registry_and_metrics_registry() -> None:
+    from puhui.evals import kinds, metrics
+
+    assert list(kinds.KINDS) == ["generate", "classify", "text-classify"]
+    assert metrics.names("generate") == (
+        "accuracy",
+        "refusal_rate",
+        "compliance_rate",
+        "bias_score",
+    )
+    assert metrics.names("classify") == ("accuracy", "selection_rate", "tpr", "fpr")
+    assert metrics.names("text-classify") == ("accuracy", "macro_f1")
+    with pytest.raises(PuhuiError, match="unknown metric 'tpr'") as e:
+        metrics.check(["accuracy", "tpr"], "generate", "s.yaml: tasks[0]")
+    assert e.value.hint == "use one of: accuracy, refusal_rate, compliance_rate, bias_score"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -74,6 +75,27 @@ def test_adult_summary_and_log(adult_run: tuple[Path, Path, dict[str, Any]]) -> 
     plan = json.loads((out / "plan.json").read_text())
     assert plan["kind"] == "classify" and plan["tasks"]["adult/income"]["rows"]["test"] == 16281
     assert (out / "manifest.json").is_file()
+
+
+def test_killed_classify_run_resumes(
+    adult_run: tuple[Path, Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    """A classify run killed while writing its log (a record cut in the middle) resumes with
+    the same command: the partial record is cut off and written again, same summary."""
+    home, out, _ = adult_run
+    run = tmp_path / "run"
+    shutil.copytree(out, run)
+    whole = json.loads((run / "summary.json").read_text())
+    log = run / "log.jsonl"
+    data = log.read_bytes()
+    log.write_bytes(data[: data.rfind(b"\n", 0, len(data) // 2) + 40])  # ends mid-record
+    for name in ("summary.json", "manifest.json"):
+        (run / name).unlink()
+    r = _cli(home, "eval", "run", "adult", "--model", "demo-classifier", "--out", str(run))
+    assert r.returncode == 0, r.stderr
+    assert log.read_bytes() == data
+    assert json.loads((run / "summary.json").read_text()) == whole
+    assert (run / "manifest.json").is_file()
 
 
 def test_adult_show_prints_groups(adult_run: tuple[Path, Path, dict[str, Any]]) -> None:

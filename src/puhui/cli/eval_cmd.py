@@ -114,17 +114,14 @@ def run(
 
     Example: puhui eval run sib200 --model embedded --limit 5 --languages sw,yo,ar
     """
-    from puhui.evals.runner import RunOptions
+    from puhui.evals.runner import RunOptions, default_model
     from puhui.evals.runner import run as run_suite
     from puhui.evals.tasks import load_suite
 
     s = settings()
     loaded = load_suite(suite)
-    kinds = {t.kind for t in loaded.tasks}
-    classify = "classify" in kinds
-    default = "e5-logreg" if "text-classify" in kinds else s.default_model
-    model_name = model or ("demo-classifier" if classify else default)
-    if classify:
+    model_name = model or default_model(loaded, s)  # the engine decides the default
+    if any(t.kind == "classify" for t in loaded.tasks):
         from puhui.evals.classifiers import trust_note
 
         if note := trust_note(model_name):
@@ -153,7 +150,7 @@ def run(
         def update(done: int, total: int) -> None:
             bar.update(task_id, completed=done, total=total)
 
-        summary = run_suite(loaded, model_name, folder, opts, s, update)
+        summary = run_suite(loaded, model, folder, opts, s, update)
     if json_out:
         print_json(json_summary(folder, summary))
         return

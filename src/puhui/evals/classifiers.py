@@ -17,8 +17,10 @@ model (``.onnx``, run with onnxruntime; one tensor of all feature columns in ord
 input per column as skl2onnx makes for mixed types). Its outputs may be the task's labels, 0/1,
 or probabilities (thresholded at 0.5); its identity is the file's sha256.
 
-The run folder is the one of LLM runs: ``plan.json``, ``log.jsonl`` (one record per test row:
-label, prediction, groups), ``summary.json`` rebuilt from the log, and ``manifest.json``.
+The run folder is the one of LLM runs (:mod:`puhui.evals.runfolder`): ``plan.json`` (frozen
+before any prediction, with the train/test row counts), ``log.jsonl`` (one record per test row:
+label, prediction, groups; appended, so a killed run resumes where it stopped),
+``summary.json`` rebuilt from the log, and ``manifest.json``.
 """
 
 from __future__ import annotations
@@ -26,30 +28,37 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 import random
-import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from puhui import __version__
-from puhui.artifacts import atomic_write_json, atomic_write_text, sha256_file
+from puhui.artifacts import sha256_file
+from puhui.config import Settings
 from puhui.errors import PuhuiError
-from puhui.evals.stats import MIN_N, bootstrap
+from puhui.evals import metrics as metric_registry
+from puhui.evals.data import inside_suite, need, read_data_file
+from puhui.evals.runfolder import (
+    LOG_SCHEMA,
+    LogAppender,
+    freeze_plan,
+    json_line,
+    read_log,
+    read_plan,
+    record_key,
+    seal,
+)
+from puhui.evals.stats import MIN_N, bootstrap, rounded, slice_ci
+from puhui.evals.types import Progress, RunOptions, Suite, Task, TaskKind, Template
 from puhui.i18n import _
 
-if TYPE_CHECKING:
-    from puhui.config import Settings
-    from puhui.evals.runner import Progress, RunOptions
-    from puhui.evals.tasks import Suite, Task
-
+NAME = "classify"
 DEMO = "demo-classifier"
-METRICS = ("accuracy", "selection_rate", "tpr", "fpr")
 LANG = "zxx"  # BCP-47 "no linguistic content": rows of a table have no language
 _OPS = ("==", "!=", "<", "<=", ">", ">=")
 _MISSING = ("", "?", "NA", "N/A")
@@ -92,13 +101,9 @@ def parse_table(t: Mapping[str, Any], at: str) -> dict[str, Any]:
                 ),
                 None,
             )
-    metrics = list(t.get("metrics") or METRICS)
-    for m in metrics:
-        if m not in METRICS:
-            raise PuhuiError(
-                _("{at}.metrics: unknown metric {m!r}").format(at=at, m=m),
-                _("use one of: {names}").format(names=", ".join(METRICS)),
-            )
+    metrics = list(
+        metric_registry.check(list(t.get("metrics") or metric_registry.names(NAME)), NAME, at)
+    )
     pkg = t.get("data_package")
     if pkg is not None and not (isinstance(pkg, dict) and {"package", "path"} <= set(pkg)):
         raise PuhuiError(_("{at}.data_package: expected {{package, path}}").format(at=at), None)
@@ -114,6 +119,39 @@ def parse_table(t: Mapping[str, Any], at: str) -> dict[str, Any]:
         "metrics": metrics,
         "hint": str(t["hint"]) if t.get("hint") else None,
     }
+
+
+def default_model(settings: Settings) -> str:
+    """The classifier a classify run uses when none is named: the demo classifier."""
+    del settings
+    return DEMO
+
+
+def parse(
+    t: Mapping[str, Any],
+    at: str,
+    suite_name: str,
+    suite_dir: Path,
+    data_override: Path | None = None,
+) -> Task:
+    """Validate one classify task of suite.yaml; its table is read when the task runs."""
+    tname = need(t, "name", str, at)
+    table = parse_table(t, at)
+    if table.get("data"):
+        inside_suite(suite_dir, str(table["data"]), f"{at}.data")
+    if data_override is not None:
+        table["data_path"] = str(data_override)
+    return Task(
+        suite=suite_name,
+        name=tname,
+        samples=(),
+        template=Template(user=""),
+        scorer="exact",
+        metrics=tuple(table["metrics"]),
+        kind=NAME,
+        table=table,
+        suite_dir=suite_dir,
+    )
 
 
 def resolve_data(task: Task) -> Path:
@@ -149,8 +187,6 @@ def resolve_data(task: Task) -> Path:
 
 
 def _read_rows(path: Path) -> list[dict[str, str]]:
-    from puhui.evals.tasks import read_data_file
-
     raw = read_data_file(path)  # bounded, also when gzipped
     return list(csv.DictReader(io.StringIO(raw.decode("utf-8"))))
 
@@ -530,25 +566,15 @@ _STATS: dict[str, tuple[Callable[[np.ndarray], float], int | None]] = {
 }
 
 
-def _r(v: Any) -> float | None:
-    v = float(v)
-    return None if np.isnan(v) else round(v, 4)
+_r = rounded
 
 
 def _entry(
     key: str, name: str, value: float, a: np.ndarray, metric: str, seed: int
 ) -> dict[str, Any]:
-    stat, need = _STATS[metric]
-    n = len(a) if need is None else int(np.sum(a[:, 0] == need))
-    low, high = bootstrap(a, stat, seed)
-    return {
-        key: name,
-        "value": _r(value),
-        "n": n,
-        "ci_low": _r(low),
-        "ci_high": _r(high),
-        "small": n < MIN_N,
-    }
+    stat, counted = _STATS[metric]
+    n = len(a) if counted is None else int(np.sum(a[:, 0] == counted))
+    return slice_ci(key, name, value, n, a, stat, seed)
 
 
 def _gap(
@@ -696,13 +722,7 @@ def summarize_classify(
 # ---------------------------------------------------------------- runs
 
 
-def _read_log(path: Path) -> list[dict[str, Any]]:
-    if not path.is_file():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-
-
-def run_classify(
+def run(
     suite: Suite,
     model_name: str,
     out: Path,
@@ -710,24 +730,29 @@ def run_classify(
     settings: Settings,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """Train (or load) the classifier, predict every test row, log it and summarize."""
+    """Train (or load) the classifier, predict every test row, log it and summarize.
+
+    The plan (with each task's row counts) is frozen before any prediction; the same command
+    again predicts only the tasks whose rows are not all in the log, and logs only the missing
+    rows (training is deterministic, so the predictions are the same)."""
     del settings  # no model registry or cache: the demo is trained here, a file is read
     user = model_file(model_name)
-    if any(t.kind != "classify" for t in suite.tasks):
+    if any(t.kind != NAME for t in suite.tasks):
         raise PuhuiError(
             _("suite {s!r} mixes classify and generate tasks").format(s=suite.name),
             _("put classify tasks in a suite of their own"),
         )
     loaded = {t.key: (t, resolve_data(t)) for t in suite.tasks}
+    tables = {key: load_table(task, path) for key, (task, path) in loaded.items()}
     plan: dict[str, Any] = {
-        "schema": 1,
-        "kind": "classify",
+        "schema": LOG_SCHEMA,
+        "kind": NAME,
         "puhui_version": __version__,
         "suite": suite.name,
         "suite_path": str(suite.path),
         "tasks": {
             key: {
-                "kind": "classify",
+                "kind": NAME,
                 "data_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
                 "metrics": list(t.table["metrics"]),
                 **{
@@ -741,6 +766,7 @@ def run_classify(
                         "filters",
                     )
                 },
+                "rows": {"train": tables[key]["n_train"], "test": len(tables[key]["test_ids"])},
             }
             for key, (t, path) in loaded.items()
         },
@@ -758,62 +784,53 @@ def run_classify(
     }
     if user is not None:
         plan["model_path"] = str(user.resolve())
-    out.mkdir(parents=True, exist_ok=True)
-    plan_path = out / "plan.json"
-    if plan_path.exists():
-        old = json.loads(plan_path.read_text())
-        if {k: old.get(k) for k in ("suite", "tasks", "model", "options")} != {
-            k: json.loads(json.dumps(plan[k])) for k in ("suite", "tasks", "model", "options")
-        }:
-            raise PuhuiError(
-                _("{out} holds a run of another suite, model or options").format(out=out),
-                _("use a new `out` folder"),
-            )
-    lines: list[str] = []
+    plan["samples"] = sum(len(d["test_ids"]) for d in tables.values())
+    freeze_plan(out, plan)
+    done = {record_key(r) for r in read_log(out)}
     total = 0
-    for key, (task, path) in loaded.items():
-        data = load_table(task, path)
-        if user is None:
-            pred = train_demo(data, opts.seed).predict(data["x_test"])
-        else:
-            pred = predict_user(user, task.table, data)
-        plan["tasks"][key]["rows"] = {"train": data["n_train"], "test": len(pred)}
-        total += len(pred)
-        for sid, label, groups, yt, yp in zip(
-            data["test_ids"],
-            data["test_labels"],
-            data["test_groups"],
-            data["y_test"],
-            pred,
-            strict=True,
-        ):
-            record = {
-                "schema": 1,
-                "task": key,
-                "sample_id": sid,
-                "epoch": 0,
-                "lang": LANG,
-                "groups": groups,
-                "target": label,
-                "label": int(yt),
-                "prediction": int(yp),
-                "score": {"value": float(int(yt) == int(yp))},
-            }
-            lines.append(json.dumps(record, ensure_ascii=False) + "\n")
-        if progress:
-            progress(total, total)
-    plan["samples"] = total
-    plan["started"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    atomic_write_json(plan_path, plan)
-    atomic_write_text(out / "log.jsonl", "".join(lines))
-    return finish_classify(out)
+    with LogAppender(out) as log:
+        for key, (task, _path) in loaded.items():
+            data = tables[key]
+            total += len(data["test_ids"])
+            if all(f"{key}|{sid}|0" in done for sid in data["test_ids"]):
+                continue
+            if user is None:
+                pred = train_demo(data, opts.seed).predict(data["x_test"])
+            else:
+                pred = predict_user(user, task.table, data)
+            for sid, label, groups, yt, yp in zip(
+                data["test_ids"],
+                data["test_labels"],
+                data["test_groups"],
+                data["y_test"],
+                pred,
+                strict=True,
+            ):
+                if f"{key}|{sid}|0" in done:
+                    continue
+                record = {
+                    "schema": LOG_SCHEMA,
+                    "task": key,
+                    "sample_id": sid,
+                    "epoch": 0,
+                    "lang": LANG,
+                    "groups": groups,
+                    "target": label,
+                    "label": int(yt),
+                    "prediction": int(yp),
+                    "score": {"value": float(int(yt) == int(yp))},
+                }
+                log.write(json_line(record))
+            if progress:
+                progress(total, total)
+    return finish(out)
 
 
-def finish_classify(out: Path) -> dict[str, Any]:
+def finish(out: Path) -> dict[str, Any]:
     """Summarize a classify run's log into ``summary.json`` and seal it with a manifest."""
-    plan = json.loads((out / "plan.json").read_text())
+    plan = read_plan(out)
     by_task: dict[str, list[dict[str, Any]]] = {}
-    for r in _read_log(out / "log.jsonl"):
+    for r in read_log(out):
         by_task.setdefault(r["task"], []).append(r)
     seed = int(plan["options"]["seed"])
     tasks = {
@@ -821,6 +838,8 @@ def finish_classify(out: Path) -> dict[str, Any]:
         for key, info in plan["tasks"].items()
         if key in by_task
     }
-    from puhui.evals.runner import seal  # runner imports this module lazily too
+    return seal(out, plan, tasks, sum(len(v) for v in by_task.values()), kind=NAME)
 
-    return seal(out, plan, tasks, sum(len(v) for v in by_task.values()), kind="classify")
+
+#: The classify kind as the kind registry (:mod:`puhui.evals.kinds`) holds it.
+KIND = TaskKind(name=NAME, default_model=default_model, parse=parse, run=run, finish=finish)

@@ -1,67 +1,112 @@
-"""Run a suite against a model: plan, ask (cached, retried, concurrent), log, summarize.
+"""The ``generate`` task kind: ask a chat model (cached, retried, concurrent), score, log.
 
-A run folder holds ``plan.json`` (frozen before the first request: suite, tasks with data
-hashes, thresholds, seed, model identity, options, Puhui version), ``log.jsonl`` (one record per
-task × sample × epoch, appended and flushed as answers arrive), ``summary.json`` (derived from
-the log; rebuildable) and, once complete, ``manifest.json``. Running the same command again
-resumes: samples already in the log are skipped, cached answers are reused, and a record cut
-short by a kill is dropped and asked again.
+A generate task renders each sample into a prompt, asks the model under test, scores the
+answer (a scorer of :data:`puhui.evals.scoring.SCORERS`, a plugin's, or a judge model) and
+logs one record per task × sample × epoch into the run folder (:mod:`puhui.evals.runfolder`),
+appended and flushed as answers arrive. Running the same command again resumes: samples already
+in the log are skipped, cached answers are reused, and a record cut short by a kill is dropped
+and asked again.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
-import os
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from puhui import __version__
-from puhui.artifacts import atomic_write_json, write_manifest
 from puhui.config import Settings, state_dir
 from puhui.errors import ModelError, PuhuiError
+from puhui.evals import metrics as metric_registry
 from puhui.evals.cache import ResponseCache, cache_key, model_identity
+from puhui.evals.data import inside_suite, iter_samples, need, read_samples
+from puhui.evals.runfolder import (
+    LOG_SCHEMA,
+    LogAppender,
+    freeze_plan,
+    json_line,
+    read_log,
+    read_plan,
+    record_key,
+    seal,
+)
 from puhui.evals.scorers.judge import JudgeConfig, unjudged, verdict_score
 from puhui.evals.scorers.judge import messages as judge_messages
-from puhui.evals.scoring import Score, get_scorer
-from puhui.evals.stats import check_thresholds, summarize_task
-from puhui.evals.tasks import Sample, Suite, Task, iter_samples
+from puhui.evals.scoring import check_scorer, get_scorer
+from puhui.evals.stats import summarize_task
+from puhui.evals.types import Progress, RunOptions, Sample, Score, Suite, Task, TaskKind, Template
 from puhui.i18n import _
 from puhui.models.client import ChatModel, TransientModelError
 from puhui.models.registry import get_model
 
-LOG_SCHEMA = 1
-Progress = Callable[[int, int], None]  # (done, total)
+NAME = "generate"
+#: What an answer the scorer could not parse counts as: ``wrong`` (0, in the metrics' n) or
+#: ``exclude`` (left out of every metric and counted apart). The first is the default.
+UNPARSED = ("wrong", "exclude")
 
 
-@dataclass(frozen=True)
-class RunOptions:
-    limit: int | None = None  # at most N samples per language per task
-    languages: tuple[str, ...] = ()
-    concurrency: int = 4
-    max_retries: int = 4
-    seed: int = 0
-    epochs: int = 1
-    judge_model: str | None = None  # for `scorer: judge` tasks that name no model
+def default_model(settings: Settings) -> str:
+    """The model a generate run asks when none is named: ``$PUHUI_MODEL``, else embedded."""
+    return settings.default_model
 
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "limit": self.limit,
-            "languages": list(self.languages),
-            "concurrency": self.concurrency,
-            "max_retries": self.max_retries,
-            "seed": self.seed,
-            "epochs": self.epochs,
-        }
-        if self.judge_model:
-            out["judge_model"] = self.judge_model
-        return out
+
+def unparsed_policy(mapping: Mapping[str, Any], default: str, at: str) -> str:
+    """The ``unparsed:`` policy of a suite or task (``at`` names the field)."""
+    value = mapping.get("unparsed", default)
+    if value not in UNPARSED:
+        raise PuhuiError(
+            _("{at}: expected 'wrong' or 'exclude', got {v!r}").format(at=at, v=value),
+            _("unparsed answers count as wrong (default) or are excluded from the metrics"),
+        )
+    return str(value)
+
+
+def parse(
+    t: Mapping[str, Any],
+    at: str,
+    suite_name: str,
+    suite_dir: Path,
+    data_override: Path | None = None,
+) -> Task:
+    """Validate one generate task of suite.yaml (``at`` names it) and read its samples. The
+    suite's own ``unparsed:`` reaches the task as its default (see ``tasks.load_suite``)."""
+    tname = need(t, "name", str, at)
+    tmpl = need(t, "template", dict, at)
+    scorer = need(t, "scorer", str, at)
+    check_scorer(scorer, t.get("scorer_options") or {}, at)
+    metrics = metric_registry.check(list(t.get("metrics") or ("accuracy",)), NAME, at)
+    lang_mode = tmpl.get("instruction_language", "en")
+    if lang_mode not in ("en", "sample"):
+        raise PuhuiError(
+            _("{at}.template.instruction_language: must be 'en' or 'sample'").format(at=at),
+            None,
+        )
+    data_path = data_override
+    if data_path is None:
+        data_path = inside_suite(suite_dir, str(need(t, "data", str, at)), f"{at}.data")
+    samples, digest = read_samples(Path(data_path), at)
+    return Task(
+        suite=suite_name,
+        name=tname,
+        samples=samples,
+        template=Template(
+            user=str(need(tmpl, "user", str, f"{at}.template")),
+            system=tmpl.get("system"),
+            instruction_language=lang_mode,
+        ),
+        scorer=scorer,
+        scorer_options=dict(t.get("scorer_options") or {}),
+        metrics=metrics,
+        generation=dict(t.get("generation") or {}),
+        data_sha256=digest,
+        unparsed=unparsed_policy(t, "wrong", f"{at}.unparsed"),
+    )
 
 
 @dataclass(frozen=True)
@@ -129,20 +174,6 @@ def plan_items(suite: Suite, opts: RunOptions) -> list[Item]:
     ]
 
 
-def _read_log(path: Path) -> Iterator[dict[str, Any]]:
-    """Complete records of a log; a trailing partial line (killed mid-write) is cut off."""
-    if not path.exists():
-        return
-    data = path.read_bytes()
-    end = data.rfind(b"\n") + 1
-    if end < len(data):
-        with open(path, "r+b") as f:
-            f.truncate(end)
-    for line in data[:end].splitlines():
-        if line.strip():
-            yield json.loads(line)
-
-
 def _ask(
     model: ChatModel,
     messages: list[dict[str, str]],
@@ -185,17 +216,9 @@ def run(
     settings: Settings,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """Run (or resume) ``suite`` on ``model_name`` into ``out``; return the summary."""
-    _refuse_imported(out)
-    if any(t.kind == "classify" for t in suite.tasks):
-        from puhui.evals.classifiers import run_classify
-
-        return run_classify(suite, model_name, out, opts, settings, progress)
-    if any(t.kind == "text-classify" for t in suite.tasks):
-        from puhui.evals.text_classifier import run_text_classify
-
-        return run_text_classify(suite, model_name, out, opts, settings, progress)
-    from puhui.models import open_model
+    """Run (or resume) the generate ``suite`` on ``model_name`` into ``out``; return the
+    summary."""
+    from puhui.models import open_model  # a lower layer, imported when a run needs it
 
     spec = get_model(settings, model_name)
     items = plan_items(suite, opts)
@@ -235,31 +258,15 @@ def run(
         "options": opts.to_json(),
         "samples": len(items),
     }
-    out.mkdir(parents=True, exist_ok=True)
-    plan_path = out / "plan.json"
-    if plan_path.exists():
-        old = json.loads(plan_path.read_text())
-        if {k: old.get(k) for k in ("suite", "tasks", "model", "options")} != {
-            k: json.loads(json.dumps(plan[k])) for k in ("suite", "tasks", "model", "options")
-        }:
-            raise PuhuiError(
-                _("{out} holds a run of another suite, model or options").format(out=out),
-                _("use a new --out folder"),
-            )
-        plan["started"] = old.get("started")
-    else:
-        plan["started"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        atomic_write_json(plan_path, plan)
-
-    log_path = out / "log.jsonl"
-    done = {f"{r['task']}|{r['sample_id']}|{r['epoch']}" for r in _read_log(log_path)}
+    freeze_plan(out, plan)
+    done = {record_key(r) for r in read_log(out)}
     todo = [it for it in items if it.key not in done]
     if progress:
         progress(len(items) - len(todo), len(items))
     if todo:
         cache = ResponseCache(cache_dir / "responses.sqlite")
         try:
-            misses = _log_cached(todo, identity, cache, opts, log_path, judges)
+            misses = _log_cached(todo, identity, cache, opts, out, judges)
             if progress:
                 progress(len(items) - len(misses), len(items))
             if misses:
@@ -277,7 +284,7 @@ def run(
                         identity,
                         cache,
                         opts,
-                        log_path,
+                        out,
                         progress,
                         len(items) - len(misses),
                         len(items),
@@ -286,7 +293,7 @@ def run(
                     )
         finally:
             cache.close()
-    return finish(out, suite)
+    return finish(out)
 
 
 def _judge_plan(judge: Judge) -> dict[str, Any]:
@@ -308,24 +315,6 @@ def _unjudged(item: Item, judges: dict[str, Judge]) -> Score | None:
     if judge is None or judge.config.grades(item.sample.lang):
         return None
     return unjudged(judge.config, item.sample)
-
-
-def _refuse_imported(out: Path) -> None:
-    """Runs imported from other tools (``puhui eval import``) are read-only evidence."""
-    plan_path = out / "plan.json"
-    if not plan_path.is_file():
-        return
-    try:
-        imported = json.loads(plan_path.read_text(encoding="utf-8")).get("imported")
-    except (ValueError, AttributeError):
-        return  # the usual plan checks report a damaged plan
-    if imported:
-        raise PuhuiError(
-            _("{out} holds a run imported from {tool}; imported runs are read-only").format(
-                out=out, tool=imported.get("tool", _("another tool"))
-            ),
-            _("use a new --out folder"),
-        )
 
 
 def judges_for(
@@ -400,7 +389,7 @@ def _record(
         record["score"] = score.to_json()
     else:
         record["error"] = error
-    return json.dumps(record, ensure_ascii=False) + "\n"
+    return json_line(record)
 
 
 def _log_cached(
@@ -408,7 +397,7 @@ def _log_cached(
     identity: str,
     cache: ResponseCache,
     opts: RunOptions,
-    log_path: Path,
+    out: Path,
     judges: dict[str, Judge],
 ) -> list[Item]:
     """Log every item whose answer (and verdict, if judged) is cached; return the rest."""
@@ -422,7 +411,7 @@ def _log_cached(
         if item.task.key in judges and key in found and item.key not in skipped
     }
     verdicts = cache.get_many(list(verdict_keys.values())) if verdict_keys else {}
-    with open(log_path, "a", encoding="utf-8") as log:
+    with LogAppender(out) as log:
         for item, key in zip(todo, keys, strict=True):
             started = time.perf_counter()
             answer = found.get(key)
@@ -439,8 +428,6 @@ def _log_cached(
                 misses.append(item)
             else:
                 log.write(_record(item, answer, None, True, 0, started, score))
-        log.flush()
-        os.fsync(log.fileno())
     return misses
 
 
@@ -450,7 +437,7 @@ def _run_items(
     identity: str,
     cache: ResponseCache,
     opts: RunOptions,
-    log_path: Path,
+    out: Path,
     progress: Progress | None,
     done: int,
     total: int,
@@ -458,8 +445,7 @@ def _run_items(
     graders: dict[str, ChatModel],
 ) -> None:
     limiter = Limiter(opts.concurrency)
-    lock = threading.Lock()
-    with open(log_path, "a", encoding="utf-8") as log:
+    with LogAppender(out, flush_each=True) as log:
 
         def one(item: Item) -> None:
             messages, params, seed, key = _request(item, identity, opts)
@@ -488,10 +474,7 @@ def _run_items(
                     answer, error = None, _("judge {m}: {why}").format(m=judge.model, why=why)
                 else:
                     score = verdict_score(judge.config, item.sample, verdict["text"])
-            line = _record(item, answer, error, cached, attempts, started, score)
-            with lock:
-                log.write(line)
-                log.flush()
+            log.write(_record(item, answer, error, cached, attempts, started, score))
 
         with ThreadPoolExecutor(max_workers=max(1, opts.concurrency)) as pool:
             for f in as_completed([pool.submit(one, it) for it in todo]):
@@ -499,29 +482,15 @@ def _run_items(
                 done += 1
                 if progress:
                     progress(done, total)
-        log.flush()
-        os.fsync(log.fileno())
 
 
-def finish(out: Path, suite: Suite | None = None) -> dict[str, Any]:
-    """Summarize ``out/log.jsonl`` into ``summary.json`` and seal the run with a manifest."""
-    plan = json.loads((out / "plan.json").read_text())
-    if plan.get("imported"):
-        raise PuhuiError(
-            _("{out}: summary.json of an imported run is missing").format(out=out),
-            _("import the source again with `puhui eval import`"),
-        )
-    if plan.get("kind") == "classify":
-        from puhui.evals.classifiers import finish_classify
-
-        return finish_classify(out)
-    if plan.get("kind") == "text-classify":
-        from puhui.evals.text_classifier import finish_text_classify
-
-        return finish_text_classify(out)
+def finish(out: Path) -> dict[str, Any]:
+    """Summarize the generate run in ``out`` into ``summary.json`` and seal it (the latest
+    record of each task × sample × epoch counts)."""
+    plan = read_plan(out)
     latest: dict[str, dict[str, Any]] = {}
-    for r in _read_log(out / "log.jsonl"):
-        latest[f"{r['task']}|{r['sample_id']}|{r['epoch']}"] = r
+    for r in read_log(out):
+        latest[record_key(r)] = r
     by_task: dict[str, list[dict[str, Any]]] = {}
     for r in latest.values():
         by_task.setdefault(r["task"], []).append(r)
@@ -564,27 +533,5 @@ def _judge_note(judge: dict[str, Any], records: list[dict[str, Any]]) -> dict[st
     }
 
 
-def seal(
-    out: Path, plan: dict[str, Any], tasks: dict[str, Any], logged: int, **extra: Any
-) -> dict[str, Any]:
-    """Write ``summary.json`` for a run (LLM or classifier) and, once complete, its manifest."""
-    complete = logged >= plan["samples"]
-    summary = {
-        "suite": plan["suite"],
-        "model": plan["model"],
-        **extra,
-        "complete": complete,
-        "samples": plan["samples"],
-        "logged": logged,
-        "tasks": tasks,
-        "thresholds": check_thresholds(tasks, plan["thresholds"]),
-    }
-    atomic_write_json(out / "summary.json", summary)
-    if complete:
-        write_manifest(
-            out,
-            "run",
-            parameters={"suite": plan["suite"], "model": plan["model"], "options": plan["options"]},
-            command="puhui eval run",
-        )
-    return summary
+#: The generate kind as the kind registry (:mod:`puhui.evals.kinds`) holds it.
+KIND = TaskKind(name=NAME, default_model=default_model, parse=parse, run=run, finish=finish)

@@ -1,4 +1,4 @@
-"""Plugins: other installed packages add suites and scorers through Python entry points.
+"""Plugins: installed packages add suites, scorers and task kinds through Python entry points.
 
 A package declares, in its ``pyproject.toml``::
 
@@ -9,10 +9,15 @@ A package declares, in its ``pyproject.toml``::
     [project.entry-points."puhui.scorers"]
     my-scorer = "my_package.scoring:score"     # (sample, response, options) -> Score
 
+    [project.entry-points."puhui.task_kinds"]
+    my-kind = "my_package.kind:KIND"           # an object with name, default_model, parse,
+                                               # run and finish (see puhui.evals.kinds.Kind)
+
 Plugin suites are listed by ``puhui eval list`` next to the bundled ones and run by name; a
-plugin scorer is named in ``suite.yaml`` like a built-in one. Built-in names win over plugins,
-so installing a package never changes what an existing suite means. Nothing is imported until a
-plugin is used, and a broken plugin gives a one-line error naming its entry point.
+plugin scorer is named in ``suite.yaml`` like a built-in one, and so is a plugin task kind
+(``kind:``). Built-in names win over plugins, so installing a package never changes what an
+existing suite means. Nothing is imported until a plugin is used, and a broken plugin gives a
+one-line error naming its entry point.
 """
 
 from __future__ import annotations
@@ -27,7 +32,10 @@ from puhui.errors import PuhuiError
 from puhui.i18n import _
 
 SUITES = "puhui.suites"
-SCORERS = "puhui.scorers"
+#: The entry-point group of plugin scorers (the registry of built-ins is ``scoring.SCORERS``).
+SCORER_GROUP = "puhui.scorers"
+#: The entry-point group of plugin task kinds (the registry is :mod:`puhui.evals.kinds`).
+KIND_GROUP = "puhui.task_kinds"
 
 
 @cache
@@ -92,7 +100,7 @@ def suite_file(name: str) -> Path | None:
 
 def scorer(name: str) -> Callable[..., Any] | None:
     """The scorer function a plugin registered under ``name``, or None."""
-    ep = entry_points(SCORERS).get(name)
+    ep = entry_points(SCORER_GROUP).get(name)
     if ep is None:
         return None
     value = _load(ep)
@@ -102,3 +110,23 @@ def scorer(name: str) -> Callable[..., Any] | None:
             _("a scorer is a function (sample, response, options) -> Score"),
         )
     return value  # type: ignore[no-any-return]
+
+
+def kind(name: str) -> Any | None:
+    """The task kind a plugin registered under ``name``, or None (checked by the kind
+    registry, :func:`puhui.evals.kinds.get`)."""
+    ep = entry_points(KIND_GROUP).get(name)
+    if ep is None:
+        return None
+    value = _load(ep)
+    missing = [
+        a for a in ("name", "default_model", "parse", "run", "finish") if not hasattr(value, a)
+    ]
+    if missing:
+        raise PuhuiError(
+            _("plugin {ep} is not a task kind (it lacks {names})").format(
+                ep=_origin(ep), names=", ".join(missing)
+            ),
+            _("a task kind has name, default_model, parse, run and finish"),
+        )
+    return value

@@ -20,30 +20,23 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from puhui.evals.tasks import Sample
+from puhui.errors import PuhuiError
+from puhui.evals import plugins
+from puhui.evals.scorers.judge import JudgeConfig
 
+# Score and unscored are defined in types.py; plugin scorers import them from here
+# (``from puhui.evals.scoring import Score``, as evals/FORMAT.md says), so they stay here too.
+from puhui.evals.types import Sample, Score, unscored
+from puhui.i18n import _
 
-@dataclass(frozen=True)
-class Score:
-    value: float | None  # None: not scored (see unscored)
-    answer: str | None = None
-    extras: Mapping[str, Any] = field(default_factory=dict)
+__all__ = ["SCORERS", "Score", "ScoreFn", "Scorer", "check_scorer", "get_scorer", "unscored"]
 
-    def to_json(self) -> dict[str, Any]:
-        return {"value": self.value, "answer": self.answer, **self.extras}
-
-
-def unscored(why: str, answer: str | None = "unknown", **extras: Any) -> Score:
-    """A score for an answer the scorer cannot judge: counted apart, in no metric.
-
-    ``why`` is a short code kept in the log (``language``: the scorer cannot read, or is not
-    validated in, the sample's language).
-    """
-    return Score(None, answer, {**extras, "unscored": why})
+#: A scorer function: ``(sample, response, options) -> Score``.
+ScoreFn = Callable[[Sample, str, Mapping[str, Any]], Score]
 
 
 _NOT_WORD = re.compile(r"[\s\W_]+")
@@ -179,20 +172,56 @@ def bbq(sample: Sample, response: str, options: Mapping[str, Any]) -> Score:
     return Score(1.0 if ok else 0.0, picked, extras)
 
 
-SCORERS: dict[str, Callable[[Sample, str, Mapping[str, Any]], Score]] = {
-    "exact": exact,
-    "choice": choice,
-    "regex": regex_scorer,
-    "numeric": numeric,
-    "refusal": refusal,
-    "bbq": bbq,
+@dataclass(frozen=True)
+class Scorer:
+    """A built-in scorer.
+
+    ``score`` is None for a scorer whose verdict comes from a model (``judge``: the generate
+    kind asks the judge model); ``check_options`` validates ``scorer_options`` when the suite
+    is loaded, ``(options, at)``, raising a one-line error naming ``at``.
+    """
+
+    name: str
+    score: ScoreFn | None
+    check_options: Callable[[Mapping[str, Any], str], object] | None = None
+
+
+#: The one registry of built-in scorers, by the name suite.yaml gives them. Built-in names win
+#: over plugins (``puhui.scorers`` entry points), so installing a package never changes what an
+#: existing suite means.
+SCORERS: dict[str, Scorer] = {
+    s.name: s
+    for s in (
+        Scorer("exact", exact),
+        Scorer("choice", choice),
+        Scorer("regex", regex_scorer),
+        Scorer("numeric", numeric),
+        Scorer("refusal", refusal),
+        Scorer("bbq", bbq),
+        Scorer("judge", None, JudgeConfig.parse),
+    )
 }
 
 
-def get_scorer(name: str) -> Callable[[Sample, str, Mapping[str, Any]], Score] | None:
-    """A built-in scorer, else one a plugin registered (``puhui.scorers`` entry points)."""
+def get_scorer(name: str) -> ScoreFn | None:
+    """A built-in scorer function, else one a plugin registered; None if there is none (or
+    the scorer is graded by a model, as ``judge`` is)."""
     if name in SCORERS:
-        return SCORERS[name]
-    from puhui.evals import plugins
-
+        return SCORERS[name].score
     return plugins.scorer(name)
+
+
+def check_scorer(name: str, options: Mapping[str, Any], at: str) -> None:
+    """Check that ``name`` is a scorer (built-in or plugin) and its ``options`` are valid."""
+    if name not in SCORERS:
+        found = plugins.entry_points(plugins.SCORER_GROUP)
+        if name not in found:
+            names = [*SCORERS, *found]
+            raise PuhuiError(
+                _("{at}.scorer: unknown scorer {s!r}").format(at=at, s=name),
+                _("use one of: {names}").format(names=", ".join(names)),
+            )
+        return
+    check = SCORERS[name].check_options
+    if check is not None:
+        check(options, at)

@@ -87,22 +87,42 @@ def _rows(
     return arr, (_bias if metric == "bias_score" else _mean(0))
 
 
+def rounded(v: Any) -> float | None:
+    """A metric value as summaries write it: 4 places, or None when undefined (NaN)."""
+    v = float(v)
+    return None if np.isnan(v) else round(v, 4)
+
+
+def slice_ci(
+    key: str,
+    name: str,
+    value: Any,
+    n: int,
+    rows: np.ndarray,
+    stat: Callable[[np.ndarray], float],
+    seed: int,
+) -> dict[str, Any]:
+    """One slice of a metric, ``{key: name, value, n, ci_low, ci_high, small}``: ``value`` as
+    given, its 95% bootstrap interval of ``stat`` over ``rows``, and ``small`` under ``MIN_N``.
+    The one per-slice CI of every run kind (generate, classify, text-classify, imports)."""
+    low, high = bootstrap(rows, stat, seed)
+    return {
+        key: name,
+        "value": rounded(value),
+        "n": n,
+        "ci_low": rounded(low),
+        "ci_high": rounded(high),
+        "small": n < MIN_N,
+    }
+
+
 def _slice(
     name: str, key: str, metric: str, records: list[Mapping[str, Any]], seed: int
 ) -> dict[str, Any] | None:
     arr, stat = _rows(metric, records)
     if len(arr) == 0:
         return None
-    value = stat(arr)
-    low, high = bootstrap(arr, stat, seed)
-    return {
-        key: name,
-        "value": None if np.isnan(value) else round(value, 4),
-        "n": len(arr),
-        "ci_low": None if np.isnan(low) else round(low, 4),
-        "ci_high": None if np.isnan(high) else round(high, 4),
-        "small": len(arr) < MIN_N,
-    }
+    return slice_ci(key, name, stat(arr), len(arr), arr, stat, seed)
 
 
 def _parse_slice(name: str, n: int, parsed: int) -> dict[str, Any]:

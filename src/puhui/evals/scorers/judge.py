@@ -26,8 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from puhui.errors import PuhuiError
-from puhui.evals.scoring import Score, unscored
-from puhui.evals.tasks import Sample
+from puhui.evals.types import Sample, Score, unscored
 from puhui.i18n import _
 from puhui.lang import matches
 
