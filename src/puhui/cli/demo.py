@@ -1,44 +1,19 @@
-"""``puhui demo``: the main job on bundled data, end to end and offline.
-
-1. Build and audit a corpus from the bundled messy multilingual demo folder (14 languages,
-   planted duplicates, personal data, junk and broken files).
-2. Start the embedded model, ask it three questions (English, French, Swahili), print the
-   answers with tokens/s, and save them as a verifiable artifact.
-3. Evaluate it quickly on bundled suites — topic classification (sib200), harmful prompts in
-   several languages (multijail) and over-refusal (xstest) — and print the per-language table
-   with 95% confidence intervals.
-4. Train the demo classifier on the Adult census data and print its fairness by sex and race
-   (selection rate, TPR, FPR per group with CIs; demographic parity and equalized odds).
-5.–7. Assess the demo system, certify it and publish everything to a local hub
-   (:mod:`puhui.cli.demo_assess`).
-
-Each capability extends it.
-"""
+"""``puhui demo``: draws :func:`puhui.demo.run_demo` as it runs (spinners, progress bars,
+tables), or prints one JSON document at the end. The work is in :mod:`puhui.demo`."""
 
 from __future__ import annotations
 
-import json
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.markup import escape
-from rich.progress import TaskID
+from rich.progress import Progress, TaskID
+from rich.status import Status
 from rich.table import Table
 
-from puhui.artifacts import atomic_write_text, check, input_ref, write_manifest
 from puhui.cli._common import JSON_HELP, console, err_console, print_json, progress, settings
 from puhui.i18n import _
-from puhui.models import get_model, open_model
-
-QUESTIONS = (
-    ("en", "What do plants need to grow?"),
-    ("fr", "Qu'est-ce que l'intelligence artificielle ?"),
-    ("sw", "Kwa nini elimu ni muhimu?"),
-)
-SYSTEM = "You are a helpful assistant. Answer briefly, in the language of the question."
-MAX_TOKENS = 64
 
 
 def demo(
@@ -57,146 +32,87 @@ def demo(
     embedded model three questions; evaluate it per language and a classifier per group; assess
     the demo system against eight frameworks (HTML/PDF report, OSCAL); sign a certificate; and
     publish it all to a local hub."""
-    s = settings()
-    spec = get_model(s, model or "embedded")
-    base = out or s.home / "demo"
-    corpus = _demo_corpus(base / "corpus", json_out)
-    out = base / "answers"
-    rows = []
-    with progress(disable=json_out) as bar:
-        task = bar.add_task(_("Starting {name}").format(name=spec.name), total=len(QUESTIONS))
-        with open_model(spec.name, s) as chat_model:
-            for lang, question in QUESTIONS:
-                bar.update(task, description=_("Asking ({lang})").format(lang=lang))
-                answer = chat_model.chat(
-                    [{"role": "system", "content": SYSTEM}, {"role": "user", "content": question}],
-                    max_tokens=MAX_TOKENS,
-                )
-                rows.append({"language": lang, "question": question, **answer.as_dict()})
-                bar.advance(task)
-        bar.update(task, description=_("Done"))
+    from puhui.demo import run_demo
 
-    out.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(
-        out / "answers.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-    )
-    inputs = [input_ref(spec.gguf, name=f"model:{spec.name}")] if spec.gguf else []
-    write_manifest(
-        out,
-        "demo",
-        parameters={"model": spec.name, "max_tokens": MAX_TOKENS, "temperature": 0.0},
-        inputs=inputs,
-        command="puhui demo",
-    )
-    manifest = check(out)
-
+    screen = _Screen(json_out)
+    try:
+        result = run_demo(model, out, hub=hub, settings=settings(), on_event=screen.event)
+    finally:
+        screen.close()
     if json_out:
-        evals = _demo_evals(base / "runs", spec.name, json_out)
-        evals["adult"] = _demo_fairness(base / "runs", json_out)
-        assessed, published = _demo_finish(base, spec.name, hub, json_out)
+        corpus = result.corpus
+        evals: dict[str, Any] = {
+            name: {"run": str(result.base / "runs" / name), **summary.to_json()}
+            for name, summary in result.runs.items()
+        }
         print_json(
             {
-                "corpus": corpus,
+                "corpus": {
+                    "out": str(result.base / "corpus"),
+                    "id": corpus.manifest_id,
+                    **corpus.summary,
+                },
                 "evals": evals,
-                "assessment": assessed,
-                "hub": published,
-                "model": spec.name,
-                "artifact": str(out),
-                "id": manifest.id,
-                "answers": rows,
+                "assessment": result.assessment,
+                "hub": result.hub,
+                "model": result.model,
+                "artifact": str(result.answers_dir),
+                "id": result.answers_manifest.id,
+                "answers": result.answers,
             }
         )
-        return
-    table = Table(title=_("Answers from {name}").format(name=spec.name), title_justify="left")
-    for col in (_("lang"), _("question"), _("answer"), _("tokens"), _("tok/s")):
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        speed = r["tokens_per_second"]
-        table.add_row(
-            r["language"],
-            escape(r["question"]),
-            escape(r["text"].strip()),
-            str(r["completion_tokens"] or "?"),
-            f"{speed:.1f}" if speed else "-",
-        )
-    console.print(table)
-    console.print(
-        _("Saved as artifact [bold]{id}[/] in {out}; check it with `puhui inspect {out}`.").format(
-            id=manifest.id, out=out
-        )
-    )
-    if spec.name == "embedded":
-        err_console.print(
-            _(
-                "[dim]The embedded model is a 135M-parameter English-centric model: expect weak "
-                "French and Swahili. Point Puhui at your own model with `puhui models add` and "
-                "`puhui demo --model NAME`.[/]"
-            )
-        )
-    _demo_evals(base / "runs", spec.name, json_out)
-    _demo_fairness(base / "runs", json_out)
-    _demo_finish(base, spec.name, hub, json_out)
 
 
-def _demo_finish(
-    base: Path, model: str, hub: bool, json_out: bool
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Assess and certify from the demo's runs and corpus; publish it all unless ``hub`` is off."""
-    from puhui.cli.demo_assess import assess_and_certify, publish_to_hub
-
-    runs = [base / "runs" / name for name, _langs, _n in DEMO_EVALS] + [base / "runs" / "adult"]
-    assessed = assess_and_certify(base, [*runs, base / "corpus"], json_out)
-    if not hub:
-        return assessed, {}
-    context = _cards_and_suites(base, model, runs)
-    artifacts = [
-        *context,
-        base / "corpus",
-        *runs,
-        base / "assessment",
-        base / "certificate.json",
-    ]
-    return assessed, publish_to_hub(base, artifacts, json_out)
+def _fmt(v: float | None) -> str:
+    return "-" if v is None else f"{v:.2f}"
 
 
-def _cards_and_suites(base: Path, model: str, runs: list[Path]) -> list[Path]:
-    """The model's card and the suites the runs used, as artifacts (for the hub's lineage)."""
-    import shutil
-
-    from puhui.evals.export import export_suite
-    from puhui.evals.card import write_card
-
-    made = []
-    card = base / "model-card"
-    shutil.rmtree(card, ignore_errors=True)
-    llm_runs = [r for r in runs if r.name != "adult"]
-    write_card(settings(), model, card, llm_runs)
-    made.append(card)
-    for run in runs:
-        folder = base / "suites" / run.name
-        shutil.rmtree(folder, ignore_errors=True)
-        export_suite(run.name, folder)
-        made.append(folder)
-    return made
+FAIRNESS_METRICS = ("selection_rate", "tpr", "fpr")
 
 
-def _demo_corpus(out: Path, json_out: bool) -> dict[str, object]:
-    """Build the bundled demo corpus into ``out`` (from scratch) and print where to look."""
-    from puhui.corpus.config import load_config
-    from puhui.corpus.pipeline import build, local_executor
+class _Screen:
+    """What ``puhui demo`` shows for each event of :func:`puhui.demo.run_demo`."""
 
-    raw = Path(str(resources.files("puhui.content").joinpath("demo_corpus", "raw")))
-    with err_console.status(_("Building the demo corpus…"), spinner="dots"):
-        result = build(
-            [raw],
-            out,
-            load_config(None),
-            executor=local_executor(2),
-            restart=True,
-            name="Puhui demo corpus",
-        )
-    s = result.summary
-    if not json_out:
+    def __init__(self, json_out: bool) -> None:
+        self.json_out = json_out
+        self.status: Status | None = None
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
+        self.tasks: dict[str, TaskID] = {}
+        self.model = ""
+        self.evals: Table | None = None
+
+    def event(self, name: str, data: dict[str, Any]) -> None:
+        handler = getattr(self, "on_" + name.replace(":", "_"), None)
+        if handler is not None:
+            handler(data)
+
+    def close(self) -> None:
+        self._stop_status()
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+    def _spin(self, text: str) -> None:
+        self.status = err_console.status(text, spinner="dots")
+        self.status.start()
+
+    def _stop_status(self) -> None:
+        if self.status is not None:
+            self.status.stop()
+            self.status = None
+
+    # ---------------------------------------------------------------- 1. corpus
+
+    def on_corpus_start(self, _data: dict[str, Any]) -> None:
+        self._spin(_("Building the demo corpus…"))
+
+    def on_corpus(self, data: dict[str, Any]) -> None:
+        self._stop_status()
+        if self.json_out:
+            return
+        result, out = data["result"], data["out"]
+        s = result.summary
         removed = ", ".join(f"{k} {v}" for k, v in s["removed"].items())
         console.print(
             _(
@@ -217,118 +133,210 @@ def _demo_corpus(out: Path, json_out: bool) -> dict[str, object]:
                 "{o}/data/ (kept), {o}/removed/ (with reasons), {o}/quarantine/."
             ).format(o=out)
         )
-    return {"out": str(out), "id": result.manifest_id, **s}
 
+    # ---------------------------------------------------------------- 2. answers
 
-# suite, languages, samples per language: small enough to finish in about a minute on one core
-DEMO_EVALS = (
-    ("sib200", ("en", "sw", "yo", "ar", "hi"), 2),
-    ("multijail", ("en", "sw", "ar", "zh"), 1),
-    ("xstest", (), 3),
-)
+    def on_answers_start(self, data: dict[str, Any]) -> None:
+        self.model = data["model"]
+        self.bar = progress(disable=self.json_out)
+        self.bar.start()
+        self.task = self.bar.add_task(
+            _("Starting {name}").format(name=data["model"]), total=data["total"]
+        )
 
-
-def _demo_evals(runs: Path, model: str, json_out: bool) -> dict[str, object]:
-    """Quick runs of three bundled suites; print one per-language table."""
-    from puhui.evals.runner import RunOptions, run
-    from puhui.evals.tasks import load_suite
-
-    s = settings()
-    results: dict[str, object] = {}
-    table = Table(
-        title=_("Quick evaluation of {m} (tiny samples: read the CIs)").format(m=model),
-        title_justify="left",
-    )
-    for col in (_("suite/task · metric"), _("language"), _("n"), _("value"), _("95% CI")):
-        table.add_column(col)
-    with progress(disable=json_out) as bar:
-        for name, langs, limit in DEMO_EVALS:
-            task_id = bar.add_task(_("eval {s}").format(s=name), total=None)
-
-            def update(done: int, total: int, task_id: TaskID = task_id) -> None:
-                bar.update(task_id, completed=done, total=total)
-
-            summary = run(
-                load_suite(name),
-                model,
-                runs / name,
-                RunOptions(limit=limit, languages=langs),
-                s,
-                update,
+    def on_answers_ask(self, data: dict[str, Any]) -> None:
+        if self.bar is not None and self.task is not None:
+            self.bar.update(
+                self.task, description=_("Asking ({lang})").format(lang=data["language"])
             )
-            results[name] = {"run": str(runs / name), **summary}
-            for key, t in summary["tasks"].items():
-                for metric, m in t["metrics"].items():
-                    for r in [m["overall"], *m["per_language"]]:
-                        table.add_row(
-                            f"{key} · {metric}",
-                            r["language"],
-                            str(r["n"]),
-                            _fmt(r["value"]),
-                            f"{_fmt(r['ci_low'])}–{_fmt(r['ci_high'])}",
-                        )
-    if not json_out:
+
+    def on_answers_answered(self, _data: dict[str, Any]) -> None:
+        if self.bar is not None and self.task is not None:
+            self.bar.advance(self.task)
+
+    def on_answers_done(self, _data: dict[str, Any]) -> None:
+        if self.bar is not None and self.task is not None:
+            self.bar.update(self.task, description=_("Done"))
+            self.bar.stop()
+            self.bar = None
+
+    def on_answers(self, data: dict[str, Any]) -> None:
+        if self.json_out:
+            return
+        rows, manifest, out = data["rows"], data["manifest"], data["out"]
+        table = Table(title=_("Answers from {name}").format(name=self.model), title_justify="left")
+        for col in (_("lang"), _("question"), _("answer"), _("tokens"), _("tok/s")):
+            table.add_column(col, overflow="fold")
+        for r in rows:
+            speed = r["tokens_per_second"]
+            table.add_row(
+                r["language"],
+                escape(r["question"]),
+                escape(r["text"].strip()),
+                str(r["completion_tokens"] or "?"),
+                f"{speed:.1f}" if speed else "-",
+            )
         console.print(table)
+        console.print(
+            _(
+                "Saved as artifact [bold]{id}[/] in {out}; check it with `puhui inspect {out}`."
+            ).format(id=manifest.id, out=out)
+        )
+        if self.model == "embedded":
+            err_console.print(
+                _(
+                    "[dim]The embedded model is a 135M-parameter English-centric model: expect "
+                    "weak French and Swahili. Point Puhui at your own model with `puhui models "
+                    "add` and `puhui demo --model NAME`.[/]"
+                )
+            )
+
+    # ---------------------------------------------------------------- 3. evals
+
+    def on_evals_start(self, _data: dict[str, Any]) -> None:
+        self.evals = Table(
+            title=_("Quick evaluation of {m} (tiny samples: read the CIs)").format(m=self.model),
+            title_justify="left",
+        )
+        for col in (_("suite/task · metric"), _("language"), _("n"), _("value"), _("95% CI")):
+            self.evals.add_column(col)
+        self.bar = progress(disable=self.json_out)
+        self.bar.start()
+
+    def on_eval_start(self, data: dict[str, Any]) -> None:
+        if self.bar is not None:
+            self.tasks[data["suite"]] = self.bar.add_task(
+                _("eval {s}").format(s=data["suite"]), total=None
+            )
+
+    def on_eval_progress(self, data: dict[str, Any]) -> None:
+        if self.bar is not None:
+            task = self.tasks[data["suite"]]
+            self.bar.update(task, completed=data["done"], total=data["total"])
+
+    def on_eval(self, data: dict[str, Any]) -> None:
+        if self.evals is None:
+            return
+        summary = data["summary"].to_json()
+        for key, t in summary["tasks"].items():
+            for metric, m in t["metrics"].items():
+                for r in [m["overall"], *m["per_language"]]:
+                    self.evals.add_row(
+                        f"{key} · {metric}",
+                        r["language"],
+                        str(r["n"]),
+                        _fmt(r["value"]),
+                        f"{_fmt(r['ci_low'])}–{_fmt(r['ci_high'])}",
+                    )
+
+    def on_evals_done(self, data: dict[str, Any]) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+        if self.json_out or self.evals is None:
+            return
+        console.print(self.evals)
         console.print(
             _(
                 "Runs saved in {p}; `puhui eval show {p}/sib200` shows one in full. "
                 "For decisions, run full suites: `puhui eval run sib200 --model NAME`."
-            ).format(p=runs)
+            ).format(p=data["runs"])
         )
-    return results
 
+    # ---------------------------------------------------------------- 4. fairness
 
-def _fmt(v: float | None) -> str:
-    return "-" if v is None else f"{v:.2f}"
+    def on_fairness_start(self, _data: dict[str, Any]) -> None:
+        self.status = err_console.status(_("Training and scoring the demo classifier on Adult…"))
+        self.status.start()
 
+    def on_fairness(self, data: dict[str, Any]) -> None:
+        from puhui.demo import DEMO_CLASSIFIER
 
-FAIRNESS_METRICS = ("selection_rate", "tpr", "fpr")
-
-
-def _demo_fairness(runs: Path, json_out: bool) -> dict[str, object]:
-    """The Adult census suite on the demo classifier: one table of per-group rates with CIs."""
-    from puhui.evals.classifiers import DEMO
-    from puhui.evals.runner import RunOptions, run
-    from puhui.evals.tasks import load_suite
-
-    with err_console.status(_("Training and scoring the demo classifier on Adult…")):
-        summary = run(load_suite("adult"), DEMO, runs / "adult", RunOptions(), settings())
-    if json_out:
-        return {"run": str(runs / "adult"), **summary}
-    for key, t in summary["tasks"].items():
-        table = Table(
-            title=_("{k} on {m}: rates per group, 95% CIs").format(k=key, m=DEMO),
-            title_justify="left",
-        )
-        for col in (_("attribute"), _("group"), _("n"), *FAIRNESS_METRICS):
-            table.add_column(col)
-        groups = t["metrics"][FAIRNESS_METRICS[0]]["per_group"]
-        for attr, rows in groups.items():
-            for i, row in enumerate(rows):
-                cells = []
-                for metric in FAIRNESS_METRICS:
-                    r = t["metrics"][metric]["per_group"][attr][i]
-                    cells.append(f"{_fmt(r['value'])} ({_fmt(r['ci_low'])}–{_fmt(r['ci_high'])})")
-                small = " ⚠" if row["small"] else ""
-                table.add_row(attr, f"{row['group']}{small}", str(row["n"]), *cells)
-        console.print(table)
-        for attr, f in t["fairness"].items():
-            dp, eo = f["demographic_parity_difference"], f["equalized_odds_difference"]
-            console.print(
-                _(
-                    "{a}: demographic parity difference {dp} ({dl}–{dh}), "
-                    "equalized odds difference {eo} ({el}–{eh})"
-                ).format(
-                    a=attr,
-                    dp=_fmt(dp["value"]),
-                    dl=_fmt(dp["ci_low"]),
-                    dh=_fmt(dp["ci_high"]),
-                    eo=_fmt(eo["value"]),
-                    el=_fmt(eo["ci_low"]),
-                    eh=_fmt(eo["ci_high"]),
-                )
+        self._stop_status()
+        if self.json_out:
+            return
+        summary = data["summary"].to_json()
+        for key, t in summary["tasks"].items():
+            table = Table(
+                title=_("{k} on {m}: rates per group, 95% CIs").format(k=key, m=DEMO_CLASSIFIER),
+                title_justify="left",
             )
-    console.print(
-        _("Run saved in {p}; `puhui eval show {p}` shows it in full.").format(p=runs / "adult")
-    )
-    return {"run": str(runs / "adult"), **summary}
+            for col in (_("attribute"), _("group"), _("n"), *FAIRNESS_METRICS):
+                table.add_column(col)
+            groups = t["metrics"][FAIRNESS_METRICS[0]]["per_group"]
+            for attr, rows in groups.items():
+                for i, row in enumerate(rows):
+                    cells = []
+                    for metric in FAIRNESS_METRICS:
+                        r = t["metrics"][metric]["per_group"][attr][i]
+                        cells.append(
+                            f"{_fmt(r['value'])} ({_fmt(r['ci_low'])}–{_fmt(r['ci_high'])})"
+                        )
+                    small = " ⚠" if row["small"] else ""
+                    table.add_row(attr, f"{row['group']}{small}", str(row["n"]), *cells)
+            console.print(table)
+            for attr, f in t["fairness"].items():
+                dp, eo = f["demographic_parity_difference"], f["equalized_odds_difference"]
+                console.print(
+                    _(
+                        "{a}: demographic parity difference {dp} ({dl}–{dh}), "
+                        "equalized odds difference {eo} ({el}–{eh})"
+                    ).format(
+                        a=attr,
+                        dp=_fmt(dp["value"]),
+                        dl=_fmt(dp["ci_low"]),
+                        dh=_fmt(dp["ci_high"]),
+                        eo=_fmt(eo["value"]),
+                        el=_fmt(eo["ci_low"]),
+                        eh=_fmt(eo["ci_high"]),
+                    )
+                )
+        console.print(
+            _("Run saved in {p}; `puhui eval show {p}` shows it in full.").format(p=data["run"])
+        )
+
+    # ---------------------------------------------------------------- 5.–6. assessment
+
+    def on_assess_start(self, _data: dict[str, Any]) -> None:
+        self._spin(_("Assessing the demo system (report, PDF, OSCAL)…"))
+
+    def on_assessment(self, data: dict[str, Any]) -> None:
+        self._stop_status()
+        if self.json_out:
+            return
+        info = data["info"]
+        out, cert = info["assessment"], Path(info["certificate"])
+        console.print(
+            _(
+                "[bold]Assessment[/] of {name}: EU AI Act tier {tier}. Read {o}/report.html "
+                "(or report.pdf); OSCAL assessment-results in {o}/oscal.json."
+            ).format(name=data["system"], tier=info["eu_ai_act_tier"], o=out)
+        )
+        console.print(
+            _(
+                "[bold]Certificate[/] {c} ({valid}); printable page with QR code: {p}. "
+                "Check it offline with `puhui cert verify {c}`."
+            ).format(
+                c=cert,
+                valid=_("valid") if info["certificate_valid"] else _("NOT valid"),
+                p=cert.with_suffix(".pdf"),
+            ),
+            emoji=False,
+        )
+
+    # ---------------------------------------------------------------- 7. hub
+
+    def on_hub_start(self, _data: dict[str, Any]) -> None:
+        self._spin(_("Starting a local hub and publishing…"))
+
+    def on_hub(self, info: dict[str, Any]) -> None:
+        self._stop_status()
+        if self.json_out:
+            return
+        console.print(
+            _(
+                "[bold]Hub[/] at {url} with {n} items (model card, suites, corpus, runs, "
+                "assessment, certificate), linked by lineage. Sign in as {u} (password in "
+                "{p}); stop it with `puhui hub stop`."
+            ).format(url=info["url"], n=len(info["items"]), u=info["user"], p=info["password_file"])
+        )

@@ -1,0 +1,295 @@
+"""Puhui's main job on bundled data, end to end and offline (what ``puhui demo`` runs).
+
+1. Build and audit a corpus from the bundled messy multilingual demo folder (14 languages,
+   planted duplicates, personal data, junk and broken files).
+2. Start the model (default: embedded), ask it three questions (English, French, Swahili) and
+   save the answers as a verifiable artifact.
+3. Evaluate it quickly on bundled suites: topic classification (sib200), harmful prompts in
+   several languages (multijail) and over-refusal (xstest), per language with 95% CIs.
+4. Train the demo classifier on the Adult census data and measure its fairness by sex and race.
+5. Assess the bundled example system (a ministry's Swahili/English/Arabic chatbot) from those
+   runs and the corpus: report.html, report.pdf, oscal.json.
+6. Sign a certificate for the assessment with a demo key (printable page with a QR code) and
+   verify it offline.
+7. Start a local hub in the background and publish everything to it (public), with the demo key
+   registered as a trusted issuer of the demo organization.
+
+:func:`run_demo` does all of it with the façade (:mod:`puhui.api`) and tells ``on_event`` what
+happens as it happens (the CLI draws its progress bars and tables from these events).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from puhui.api import assess, build_corpus, issue_certificate, run_eval, verify_certificate
+from puhui.artifacts import Manifest, atomic_write_text, check, input_ref, write_manifest
+from puhui.config import Settings, load_settings
+from puhui.evals.summary import RunSummary
+
+QUESTIONS = (
+    ("en", "What do plants need to grow?"),
+    ("fr", "Qu'est-ce que l'intelligence artificielle ?"),
+    ("sw", "Kwa nini elimu ni muhimu?"),
+)
+SYSTEM = "You are a helpful assistant. Answer briefly, in the language of the question."
+MAX_TOKENS = 64
+# suite, languages, samples per language: small enough to finish in about a minute on one core
+DEMO_EVALS = (
+    ("sib200", ("en", "sw", "yo", "ar", "hi"), 2),
+    ("multijail", ("en", "sw", "ar", "zh"), 1),
+    ("xstest", (), 3),
+)
+DEMO_CLASSIFIER = "demo-classifier"  # what classify suites use when no model is named
+DEMO_USER = "demo"
+DEMO_ORG = "demo"
+
+#: ``on_event(name, data)``: ``corpus:start``, ``corpus`` (BuildResult); ``answers:start``
+#: (model, total), ``answers:ask`` (language), ``answers:answered``, ``answers:done``,
+#: ``answers`` (rows, manifest, out);
+#: ``evals:start``, ``eval:start`` (suite), ``eval:progress`` (suite, done, total), ``eval``
+#: (suite, RunSummary), ``evals:done``; ``fairness:start``, ``fairness`` (RunSummary);
+#: ``assess:start``, ``assessment`` (info); ``hub:start``, ``hub`` (info).
+OnEvent = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass
+class DemoResult:
+    """What :func:`run_demo` made, folder by folder."""
+
+    base: Path
+    model: str
+    corpus: Any  # puhui.corpus.pipeline.BuildResult
+    answers: list[dict[str, Any]]
+    answers_dir: Path
+    answers_manifest: Manifest
+    runs: dict[str, RunSummary] = field(default_factory=dict)
+    assessment: dict[str, Any] = field(default_factory=dict)
+    hub: dict[str, Any] = field(default_factory=dict)
+
+
+def _quiet(_name: str, _data: dict[str, Any]) -> None:
+    return None
+
+
+def run_demo(
+    model: str | None = None,
+    out: str | Path | None = None,
+    *,
+    hub: bool = True,
+    settings: Settings | None = None,
+    on_event: OnEvent | None = None,
+) -> DemoResult:
+    """Run the demo into ``out`` (default ``$PUHUI_HOME/demo``) with ``model`` (default
+    ``embedded``); publish to a local hub unless ``hub`` is False."""
+    from puhui.models import get_model
+
+    s = settings or load_settings()
+    tell = on_event or _quiet
+    spec = get_model(s, model or "embedded")
+    base = Path(out) if out is not None else s.home / "demo"
+    tell("corpus:start", {})
+    corpus = demo_corpus(base / "corpus")
+    tell("corpus", {"result": corpus, "out": base / "corpus"})
+    rows, manifest = ask(spec.name, base / "answers", s, tell)
+    tell("answers", {"rows": rows, "manifest": manifest, "out": base / "answers"})
+    result = DemoResult(base, spec.name, corpus, rows, base / "answers", manifest)
+    result.runs = demo_evals(base / "runs", spec.name, s, tell)
+    tell("fairness:start", {})
+    adult = run_eval("adult", DEMO_CLASSIFIER, base / "runs" / "adult", settings=s)
+    result.runs["adult"] = adult
+    tell("fairness", {"summary": adult, "run": base / "runs" / "adult"})
+    runs = [base / "runs" / name for name, _langs, _n in DEMO_EVALS] + [base / "runs" / "adult"]
+    tell("assess:start", {})
+    result.assessment, system = assess_and_certify(base, [*runs, base / "corpus"])
+    tell("assessment", {"info": result.assessment, "system": system})
+    if hub:
+        artifacts = [
+            *cards_and_suites(base, spec.name, runs, s),
+            base / "corpus",
+            *runs,
+            base / "assessment",
+            base / "certificate.json",
+        ]
+        tell("hub:start", {})
+        result.hub = publish_to_hub(base, artifacts, s)
+        tell("hub", result.hub)
+    return result
+
+
+def demo_corpus(out: Path) -> Any:
+    """Build the bundled demo corpus into ``out``, from scratch."""
+    raw = Path(str(resources.files("puhui.content").joinpath("demo_corpus", "raw")))
+    return build_corpus([raw], out, workers=2, restart=True, name="Puhui demo corpus")
+
+
+def ask(
+    model: str, out: Path, settings: Settings, tell: OnEvent
+) -> tuple[list[dict[str, Any]], Manifest]:
+    """Ask ``model`` the three questions; save the answers in ``out`` as a ``demo`` artifact."""
+    from puhui.models import get_model, open_model
+
+    spec = get_model(settings, model)
+    rows = []
+    tell("answers:start", {"model": spec.name, "total": len(QUESTIONS)})
+    with open_model(spec.name, settings) as chat_model:
+        for lang, question in QUESTIONS:
+            tell("answers:ask", {"language": lang})
+            answer = chat_model.chat(
+                [{"role": "system", "content": SYSTEM}, {"role": "user", "content": question}],
+                max_tokens=MAX_TOKENS,
+            )
+            rows.append({"language": lang, "question": question, **answer.as_dict()})
+            tell("answers:answered", {})
+    tell("answers:done", {})
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(
+        out / "answers.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    )
+    inputs = [input_ref(spec.gguf, name=f"model:{spec.name}")] if spec.gguf else []
+    write_manifest(
+        out,
+        "demo",
+        parameters={"model": spec.name, "max_tokens": MAX_TOKENS, "temperature": 0.0},
+        inputs=inputs,
+        command="puhui demo",
+    )
+    return rows, check(out)
+
+
+def demo_evals(runs: Path, model: str, settings: Settings, tell: OnEvent) -> dict[str, RunSummary]:
+    """Quick runs of the three bundled suites of :data:`DEMO_EVALS` into ``runs/SUITE``."""
+    results: dict[str, RunSummary] = {}
+    tell("evals:start", {})
+    for name, langs, limit in DEMO_EVALS:
+        tell("eval:start", {"suite": name})
+
+        def update(done: int, total: int, name: str = name) -> None:
+            tell("eval:progress", {"suite": name, "done": done, "total": total})
+
+        summary = run_eval(
+            name, model, runs / name, limit=limit, languages=langs, settings=settings,
+            progress=update,
+        )  # fmt: skip
+        results[name] = summary
+        tell("eval", {"suite": name, "summary": summary, "run": runs / name})
+    tell("evals:done", {"runs": runs})
+    return results
+
+
+def bundled_inputs(dest: Path) -> tuple[Path, Path]:
+    """Copy the bundled demo profile, answers and evidence documents to ``dest`` (editable)."""
+    src = Path(str(resources.files("puhui.content").joinpath("demo_assessment")))
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(src, dest)
+    return dest / "profile.yaml", dest / "answers.yaml"
+
+
+def assess_and_certify(base: Path, evidence: list[Path]) -> tuple[dict[str, Any], str]:
+    """Assess (report, PDF, OSCAL), then issue and verify a certificate; return where they
+    are, and the system's name."""
+    from puhui.certify import keys
+
+    profile, answers = bundled_inputs(base / "inputs")
+    out = base / "assessment"
+    assessment = assess(profile, evidence, out, answers=answers)
+    key_dir = base / "keys"
+    if not (key_dir / keys.PRIVATE).exists():
+        keys.create_key_dir(key_dir, name="Puhui demo issuer")
+    cert = issue_certificate(assessment, key_dir, base / "certificate.json", valid_days=365)
+    result = verify_certificate(
+        cert.credential, report_dir=out, status_list=key_dir / keys.STATUS_LIST
+    )
+    info = {
+        "assessment": str(out),
+        "report_html": str(out / "report.html"),
+        "report_pdf": str(out / "report.pdf"),
+        "oscal": str(out / "oscal.json"),
+        "eu_ai_act_tier": assessment.eu_ai_act_tier,
+        "certificate": str(cert.path),
+        "certificate_pdf": str(cert.path.with_suffix(".pdf")),
+        "certificate_valid": result.valid,
+        "verification": result.to_dict(),
+    }
+    return info, assessment.system.name
+
+
+def cards_and_suites(base: Path, model: str, runs: list[Path], settings: Settings) -> list[Path]:
+    """The model's card and the suites the runs used, as artifacts (for the hub's lineage)."""
+    from puhui.evals.card import write_card
+    from puhui.evals.export import export_suite
+
+    made = []
+    card = base / "model-card"
+    shutil.rmtree(card, ignore_errors=True)
+    llm_runs = [r for r in runs if r.name != "adult"]
+    write_card(settings, model, card, llm_runs)
+    made.append(card)
+    for run in runs:
+        folder = base / "suites" / run.name
+        shutil.rmtree(folder, ignore_errors=True)
+        export_suite(run.name, folder)
+        made.append(folder)
+    return made
+
+
+def register_demo_issuer(key_dir: Path, url: str, token: str) -> dict[str, Any]:
+    """Register the demo signing key as a trusted issuer of the demo organization, with its
+    status list (the hub trusts no key by itself: without this the certificate would show as
+    "signature valid, issuer not trusted")."""
+    from puhui.certify import credential, keys
+    from puhui.hub import client
+    from puhui.i18n import _
+
+    pair = keys.load_key_dir(key_dir)
+    status_list = credential.load_json_object(key_dir / keys.STATUS_LIST, _("status list"))
+    return client.add_issuer(
+        url, token, pair.did, org=DEMO_ORG, name=pair.name or "", status_list=status_list
+    )
+
+
+def publish_to_hub(base: Path, artifacts: list[Path], settings: Settings) -> dict[str, Any]:
+    """Start (or reuse) a local hub, publish ``artifacts`` to it as public items."""
+    from puhui import hub
+    from puhui.hub import client, local
+
+    hub.migrate()
+    from django.contrib.auth import get_user_model
+
+    from puhui.hub.catalog.access import new_token
+    from puhui.hub.catalog.models import Membership, Organization
+
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=DEMO_USER).first()
+    password_file = base / "hub-password.txt"
+    if user is None or not password_file.exists():
+        password = secrets.token_urlsafe(12)
+        user = user or user_model(username=DEMO_USER)
+        user.set_password(password)
+        user.save()
+        password_file.write_text(password + "\n", encoding="utf-8")
+        password_file.chmod(0o600)
+    org, _new = Organization.objects.get_or_create(slug=DEMO_ORG, defaults={"name": "Puhui demo"})
+    Membership.objects.update_or_create(user=user, org=org, defaults={"role": "admin"})
+    token = new_token(user, scope="publish", org=org, days=1, name="puhui demo")
+    info = local.start(settings)
+    issuer = register_demo_issuer(base / "keys", info["url"], token)
+    items = [
+        client.publish(path, url=info["url"], token=token, visibility="public", org=DEMO_ORG)
+        for path in artifacts
+    ]
+    return {
+        **info,
+        "user": DEMO_USER,
+        "password_file": str(password_file),
+        "trusted_issuer": issuer,
+        "items": items,
+    }
