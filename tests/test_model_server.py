@@ -273,7 +273,7 @@ def _check_demo(puhui: Run, proc: subprocess.CompletedProcess[str]) -> None:
     # the hub it published to, with lineage: certificate → assessment → runs and corpus
     hub = out["hub"]
     kinds = sorted(i["kind"] for i in hub["items"])
-    assert kinds == ["assessment", "certificate", "dataset", "model", *["run"] * 4, *["suite"] * 4]
+    assert kinds == ["assessment", "certificate", "corpus", "model", *["run"] * 4, *["suite"] * 4]
     run_page = httpx.get(next(i for i in hub["items"] if i["kind"] == "run")["url"]).text
     model_urn = next(i["urn"] for i in hub["items"] if i["kind"] == "model")
     assert model_urn in run_page  # run → model (and → suite) resolved in the hub
@@ -281,7 +281,7 @@ def _check_demo(puhui: Run, proc: subprocess.CompletedProcess[str]) -> None:
     assessment = next(i for i in hub["items"] if i["kind"] == "assessment")
     page = httpx.get(assessment["url"], timeout=30).text
     for item in hub["items"]:
-        if item["kind"] in ("run", "dataset", "certificate"):
+        if item["kind"] in ("run", "corpus", "certificate"):
             assert item["urn"] in page, item["urn"]  # made from the runs and corpus; certified
 
 

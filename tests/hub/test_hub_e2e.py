@@ -314,7 +314,7 @@ def hub(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
             },
             parameters={"name": "kiswahili-news"},
         )
-        h.items["dataset"] = h.publish(corpus)
+        h.items["corpus"] = h.publish(corpus)
         for vis in VISIBILITY_EXPECT:
             art = make_artifact(
                 tmp / f"m-{vis}", "corpus", {"data.txt": f"only in the {vis} item\n" * 20}
@@ -456,8 +456,8 @@ def test_gc_removes_only_files_no_item_holds(hub: Hub) -> None:
 
 
 def test_publish_is_idempotent_and_versions_new_content(hub: Hub, tmp_path: Path) -> None:
-    first = hub.items["dataset"]
-    assert first["urn"] == "urn:puhui:dataset:acme/kiswahili-news@1"
+    first = hub.items["corpus"]
+    assert first["urn"] == "urn:puhui:corpus:acme/kiswahili-news@1"
     again = hub.publish(hub.tmp / "corpus")
     assert again["id"] == first["id"] and again["created"] is False
     art = make_artifact(tmp_path / "v2", "corpus", {"d.txt": "new content\n"})
@@ -469,7 +469,7 @@ def test_publish_is_idempotent_and_versions_new_content(hub: Hub, tmp_path: Path
 
 def test_search_words_and_facets(hub: Hub) -> None:
     res = hub.api("/api/v1/items", params={"q": "kiswa"}).json()  # a word prefix
-    assert hub.items["dataset"]["id"] in {i["id"] for i in res["items"]}
+    assert hub.items["corpus"]["id"] in {i["id"] for i in res["items"]}
     res = hub.api("/api/v1/items", params={"kind": "run"}).json()
     assert [i["kind"] for i in res["items"]] == ["run"] * res["total"] and res["total"] >= 1
     res = hub.api("/api/v1/items", params={"language": "yo", "q": "helpdesk"}).json()
@@ -477,8 +477,10 @@ def test_search_words_and_facets(hub: Hub) -> None:
     facets = hub.api("/api/v1/items").json()["facets"]
     assert {"value": "KE", "count": 2} in facets["country"]
     assert any(f["value"] == "public administration" for f in facets["sector"])
-    page = hub.get("/search/", params={"q": "kiswahili", "kind": "dataset"}).text
+    page = hub.get("/search/", params={"q": "kiswahili", "kind": "corpus"}).text
     assert "kiswahili-news" in page and 'aria-current="true"' in page
+    old = hub.api("/api/v1/items", params={"kind": "dataset"}).json()  # the old name still works
+    assert [i["kind"] for i in old["items"]] == ["corpus"] * old["total"] and old["total"] >= 1
 
 
 def test_search_keeps_combining_marks_and_never_matches_facet_terms(hub: Hub) -> None:
@@ -534,8 +536,8 @@ def test_item_pages_show_lineage_both_ways(hub: Hub) -> None:
     assert detail["derived_from"][0]["urn"] == assessment["urn"]
 
 
-def test_dataset_page_audit_and_croissant(hub: Hub) -> None:
-    item = hub.items["dataset"]
+def test_corpus_page_audit_and_croissant(hub: Hub) -> None:
+    item = hub.items["corpus"]
     page = hub.get(f"/items/{item['id']}/").text
     assert "News in Kiswahili" in page and 'lang="sw"' in page
     cr = hub.api(f"/api/v1/items/{item['id']}/croissant")
@@ -544,7 +546,7 @@ def test_dataset_page_audit_and_croissant(hub: Hub) -> None:
 
 
 def test_download_with_range(hub: Hub) -> None:
-    detail = hub.api(f"/api/v1/items/{hub.items['dataset']['id']}").json()
+    detail = hub.api(f"/api/v1/items/{hub.items['corpus']['id']}").json()
     f = next(f for f in detail["files"] if f["path"] == "data/part-00000.jsonl")
     full = httpx.get(f["url"])
     assert full.status_code == 200 and full.headers["accept-ranges"] == "bytes"
@@ -680,10 +682,10 @@ def test_catalog_jsonld_lists_only_public_items(hub: Hub) -> None:
     doc = resp.json()
     assert doc["@type"] == "dcat:Catalog"
     ids = {d["dct:identifier"] for d in doc["dcat:dataset"]}
-    assert hub.items["public"]["urn"] in ids and hub.items["dataset"]["urn"] in ids
+    assert hub.items["public"]["urn"] in ids and hub.items["corpus"]["urn"] in ids
     assert hub.items["organization"]["urn"] not in ids
     assert hub.items["private"]["urn"] not in ids
-    ds = next(d for d in doc["dcat:dataset"] if d["dct:identifier"] == hub.items["dataset"]["urn"])
+    ds = next(d for d in doc["dcat:dataset"] if d["dct:identifier"] == hub.items["corpus"]["urn"])
     assert {"@id": "http://publications.europa.eu/resource/authority/language/SWA"} in ds[
         "dct:language"
     ]
@@ -765,10 +767,10 @@ def test_real_corpus_and_classify_run(hub: Hub, tmp_path: Path) -> None:
     run = tmp_path / "run"
     proc = hub.cli("eval", "run", "adult", "--model", "demo-classifier", "--out", str(run))
     assert proc.returncode == 0, proc.stderr
-    dataset = hub.publish(corpus, "--name", "real-corpus")
+    corpus_item = hub.publish(corpus, "--name", "real-corpus")
     result = hub.publish(run)
-    assert dataset["kind"] == "dataset" and result["kind"] == "run"
-    page = hub.get(f"/items/{dataset['id']}/").text
+    assert corpus_item["kind"] == "corpus" and result["kind"] == "run"
+    page = hub.get(f"/items/{corpus_item['id']}/").text
     assert "audit.html" in page and "Croissant" in page
     page = hub.get(f"/items/{result['id']}/").text
     assert "adult/income" in page and "Female" in page  # per-group table with CIs

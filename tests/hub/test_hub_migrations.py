@@ -125,3 +125,80 @@ def test_0005_upgrades_items_already_there(database: dict[str, str]) -> None:
     assert "Updating the hub database" in first.stderr
     again = subprocess.run(cli, env=database, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0 and "Updating" not in again.stderr
+
+
+SCRIPT_0009 = r"""
+import json
+from puhui import hub
+hub.setup()
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.test import Client
+from puhui.hub.catalog.terms import facet_term
+
+def to(target):
+    call_command("migrate", "catalog", target, interactive=False, verbosity=0)
+
+call_command("migrate", interactive=False, verbosity=0)
+to("0008")
+old = MigrationExecutor(connection).loader.project_state(("catalog", "0008_trusted_issuers"))
+Org, Item = (old.apps.get_model("catalog", m) for m in ("Organization", "Item"))
+org = Org.objects.create(slug="knbs", name="Statistics bureau")
+for name, kind in [("sw-news", "dataset"), ("sw-run", "run")]:
+    # as publish wrote them before 0009: search.text_of and search.facet_terms_of
+    it = Item.objects.create(
+        kind=kind, name=name, version="1", urn=f"urn:puhui:{kind}:knbs/{name}@1", org=org,
+        title="Habari " + name, languages=["sw"], content_sha256="0" * 64,
+        search_text="\n".join(["Habari " + name, name.replace("-", " "), kind, "sw"]),
+        facet_terms=" ".join(sorted([facet_term("kind", kind), facet_term("language", "sw")])),
+    )
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            cur.execute("INSERT INTO catalog_item_fts(rowid, text, facets) VALUES (%s, %s, %s)",
+                        [it.pk, it.search_text, it.facet_terms])
+
+def state():
+    from puhui.hub.catalog.access import ANONYMOUS
+    from puhui.hub.catalog.search import search
+    client = Client(HTTP_HOST="127.0.0.1")
+    def api(kind):
+        items = client.get("/api/v1/items", {"kind": kind}).json()["items"]
+        return sorted(i["name"] for i in items)
+    return {
+        "kinds": sorted(Item.objects.values_list("name", "kind")),
+        "urns": sorted(Item.objects.values_list("urn", flat=True)),
+        "word": sorted(i.name for i in search("corpus", {}, ANONYMOUS).items),
+        "facet": sorted(i.name for i in search("", {"kind": ["corpus"]}, ANONYMOUS).items),
+        "api_corpus": api("corpus"),
+        "api_dataset": api("dataset"),
+        "page": "sw-news" in client.get("/search/", {"kind": "dataset"}).text,
+    }
+
+to("0009")
+out = {"up": state()}
+to("0008")
+out["down"] = sorted(Item.objects.values_list("name", "kind"))
+print(json.dumps(out))
+"""
+
+
+def test_0009_dataset_items_become_corpus_items(database: dict[str, str]) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT_0009],
+        env=database,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    up = out["up"]
+    assert up["kinds"] == [["sw-news", "corpus"], ["sw-run", "run"]]
+    # a URN is an identifier others may cite: it stays as published
+    assert up["urns"] == ["urn:puhui:dataset:knbs/sw-news@1", "urn:puhui:run:knbs/sw-run@1"]
+    assert up["word"] == ["sw-news"]  # the search text names the new kind
+    assert up["facet"] == ["sw-news"]  # and so does the hidden facet term
+    assert up["api_corpus"] == up["api_dataset"] == ["sw-news"]  # ?kind=dataset still works
+    assert up["page"] is True
+    assert out["down"] == [["sw-news", "dataset"], ["sw-run", "run"]]

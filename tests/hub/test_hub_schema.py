@@ -1,6 +1,6 @@
 """Schemathesis against the hub's own OpenAPI spec: no request the spec allows makes a 5xx.
 
-A real `puhui hub serve` on 127.0.0.1 with a run, an assessment, its certificate and a dataset
+A real `puhui hub serve` on 127.0.0.1 with a run, an assessment, its certificate and a corpus
 published, fuzzed once as an anonymous caller and once with an admin's publish token (which also
 reads everything the admin may see). Only `not_a_server_error` is checked: answers such as 401
 or 404 for a made-up id are expected.
@@ -77,7 +77,7 @@ def live_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
             },
             parameters={"name": "habari"},
         )
-        h.items["dataset"] = h.publish(corpus, "--visibility", "organization")
+        h.items["corpus"] = h.publish(corpus, "--visibility", "organization")
         yield h
     finally:
         server.terminate()
@@ -146,10 +146,10 @@ def fuzz(schema: BaseSchema, headers: dict[str, str], known: dict[str, object]) 
 
 def _known_ids(hub: Hub) -> dict[str, object]:
     detail = httpx.get(
-        f"{hub.url}/api/v1/items/{hub.items['dataset']['id']}",
+        f"{hub.url}/api/v1/items/{hub.items['corpus']['id']}",
         headers={"Authorization": f"Bearer {hub.publish_token}"},
     ).json()
-    return {"item_id": hub.items["dataset"]["id"], "sha256": detail["files"][0]["sha256"]}
+    return {"item_id": hub.items["corpus"]["id"], "sha256": detail["files"][0]["sha256"]}
 
 
 def test_no_server_error_anonymous(live_hub: Hub) -> None:

@@ -15,7 +15,7 @@ from puhui.i18n import _
 
 app = typer.Typer(
     help=_(
-        "Run a self-hosted catalog where institutions publish, find and verify datasets, "
+        "Run a self-hosted catalog where institutions publish, find and verify corpora, "
         "runs, assessments and certificates."
     ),
     no_args_is_help=True,

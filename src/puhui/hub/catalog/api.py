@@ -32,7 +32,7 @@ from puhui.hub.catalog.access import (
     can_download,
     visible_items,
 )
-from puhui.hub.catalog.models import Item, ItemFile, StatusList, TrustedIssuer
+from puhui.hub.catalog.models import KIND_ALIASES, Item, ItemFile, StatusList, TrustedIssuer
 from puhui.hub.catalog.publish import PublishError, publish
 from puhui.hub.catalog.search import search
 from puhui.hub.catalog.verifying import verify as verify_credential
@@ -62,7 +62,7 @@ api = NinjaAPI(
     title="Puhui hub",
     version="1",
     description=(
-        "Publish, find and verify Puhui artifacts: datasets, runs, assessments, certificates."
+        "Publish, find and verify Puhui artifacts: corpora, runs, assessments, certificates."
     ),
     docs_url=None,  # the interactive docs load scripts from a CDN; the spec is enough
     urls_namespace="api",
@@ -287,7 +287,8 @@ def list_items(
     request: HttpRequest,
     q: QueryEx[str, P(max_length=500, description="Words, each matched as a word prefix.")] = "",
     kind: QueryEx[
-        list[str] | None, P(description="dataset, model, suite, run, assessment…")
+        list[str] | None,
+        P(description="corpus, model, suite, run, assessment, certificate (dataset: corpus)"),
     ] = None,
     language: QueryEx[list[str] | None, P(description="BCP-47 tags")] = None,
     sector: QueryEx[list[str] | None, P()] = None,
@@ -298,7 +299,7 @@ def list_items(
 ) -> dict[str, Any]:
     caller = caller_of(request)
     facets = {
-        "kind": kind or [],
+        "kind": [KIND_ALIASES.get(k, k) for k in kind or []],
         "language": language or [],
         "sector": sector or [],
         "country": country or [],
@@ -343,13 +344,13 @@ def get_item(request: HttpRequest, item_id: int) -> dict[str, Any]:
 @api.get(
     "/items/{item_id}/croissant",
     response={200: dict[str, Any], 401: Error, 404: Error},
-    summary="Croissant JSON-LD of a dataset",
+    summary="Croissant JSON-LD of a corpus",
 )
 def get_croissant(request: HttpRequest, item_id: int) -> HttpResponse:
     caller = caller_of(request)
     item = get_visible(caller, item_id)
     f = item.files.filter(path="croissant.json").first()
-    if item.kind != "dataset" or f is None or not storage.has(f.sha256):
+    if item.kind != "corpus" or f is None or not storage.has(f.sha256):
         raise HttpError(404, _("this item has no Croissant description"))
     return HttpResponse(storage.read_bytes(f.sha256), content_type="application/ld+json")
 

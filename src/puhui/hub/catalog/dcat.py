@@ -1,6 +1,7 @@
 """DCAT-AP 3 catalog in JSON-LD of the hub's public items, for harvesting by other catalogs.
 
-Every public item is a ``dcat:Dataset`` (its kind in ``dct:type``) with one
+Every public item is a ``dcat:Dataset`` (DCAT's word for any published data; the Puhui kind,
+e.g. ``corpus``, is in ``dct:type``) with one
 ``dcat:Distribution`` per file: download URL, media type, byte size and an SPDX sha256 checksum.
 Languages use the EU Publications Office authority table (ISO 639-3 codes), countries its
 country table. Pages of :data:`PAGE_SIZE` items are linked with Hydra paging terms.
@@ -95,7 +96,7 @@ def _dataset(request: HttpRequest, item: Item) -> dict[str, Any]:
         *([item.sector] if item.sector else []),
     ]
     ds["dcat:keyword"] = keywords
-    if item.kind == "dataset" and item.files.filter(path="croissant.json").exists():
+    if item.kind == "corpus" and item.files.filter(path="croissant.json").exists():
         ds["dct:conformsTo"] = {"@id": "http://mlcommons.org/croissant/1.0"}
     return ds
 
@@ -112,7 +113,7 @@ def catalog(request: HttpRequest, *, page: int = 1) -> dict[str, Any]:
         "@id": base,
         "@type": "dcat:Catalog",
         "dct:title": "Puhui hub",
-        "dct:description": "Datasets, evaluation runs, assessments and certificates.",
+        "dct:description": "Corpora, evaluation runs, assessments and certificates.",
         "dct:publisher": {"@type": "foaf:Agent", "foaf:name": request.get_host()},
         "foaf:homepage": {"@id": request.build_absolute_uri("/")},
         "dct:conformsTo": {"@id": "http://data.europa.eu/r5r/"},

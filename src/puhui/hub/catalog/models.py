@@ -1,6 +1,8 @@
 """The catalog's data: organizations and roles, versioned items with files and lineage, tokens.
 
-An item is one published version of an artifact (a corpus is a *dataset*). It has a stable URN
+An item is one published version of an artifact: a corpus, model, suite, run, assessment or
+certificate, named as everywhere else in Puhui (a corpus is a ``corpus``; only the DCAT catalog
+calls every item a ``dcat:Dataset``, that vocabulary's word). It has a stable URN
 ``urn:puhui:{kind}:{org}/{name}@{version}``; its files are stored once by sha256 (see
 :mod:`puhui.hub.catalog.storage`). Lineage rows point from an item to what it was made from,
 resolved to another item when that one is in the catalog, kept as a reference otherwise.
@@ -17,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 KINDS: tuple[tuple[str, Any], ...] = (
-    ("dataset", _("dataset")),
+    ("corpus", _("corpus")),
     ("model", _("model")),
     ("suite", _("suite")),
     ("run", _("run")),
@@ -45,6 +47,8 @@ RELATIONS: tuple[tuple[str, Any], ...] = (
     ("uses_evidence", _("uses evidence")),
     ("certifies", _("certifies")),
 )
+#: Old names of kinds a search still accepts (``?kind=dataset``: items published before 0009).
+KIND_ALIASES: dict[str, str] = {"dataset": "corpus"}
 #: Facets offered on the search page, in order; ``kind`` is a column, the rest are tags.
 FACETS: tuple[str, ...] = ("kind", "language", "sector", "country", "risk_area")
 

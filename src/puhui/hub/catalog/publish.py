@@ -48,8 +48,8 @@ from puhui.hub.catalog.verifying import signed_by_trusted_issuer, stored_certifi
 
 #: Artifact kind in a manifest → item kind in the catalog.
 KIND_OF_ARTIFACT = {
-    "corpus": "dataset",
-    "dataset": "dataset",
+    "corpus": "corpus",
+    "dataset": "corpus",  # an old name of the corpus kind
     "run": "run",
     "assessment": "assessment",
     "model": "model",
@@ -201,7 +201,7 @@ class Described:
     name_hint: str = ""
 
 
-def _describe_dataset(files: Mapping[str, str], manifest: Mapping[str, Any]) -> Described:
+def _describe_corpus(files: Mapping[str, str], manifest: Mapping[str, Any]) -> Described:
     d = Described()
     params = manifest.get("provenance", {}).get("parameters", {})
     if isinstance(params, Mapping) and isinstance(params.get("name"), str):
@@ -639,7 +639,7 @@ def _publish(
         manifest_id = manifest["id"]
         by_path = {e["path"]: e["sha256"] for e in entries}
         describe = {
-            "dataset": _describe_dataset,
+            "corpus": _describe_corpus,
             "run": _describe_run,
             "assessment": _describe_assessment,
             "suite": _describe_suite,

@@ -21,7 +21,7 @@ from puhui.certify import limits
 from puhui.hub.catalog import throttle
 from puhui.hub.catalog.access import caller_from_session, visible_items
 from puhui.hub.catalog.api import links
-from puhui.hub.catalog.models import FACETS, KINDS, RELATIONS, Item
+from puhui.hub.catalog.models import FACETS, KIND_ALIASES, KINDS, RELATIONS, Item
 from puhui.hub.catalog.search import search
 from puhui.hub.catalog.verifying import stored_certificate
 from puhui.hub.catalog.verifying import verify as verify_credential
@@ -59,6 +59,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     caller = caller_from_session(request)
     q = request.GET.get("q", "")[:500]
     chosen = {f: [v for v in request.GET.getlist(f) if v][:20] for f in FACETS}
+    chosen["kind"] = [KIND_ALIASES.get(v, v) for v in chosen["kind"]]
     try:
         page = max(1, int(request.GET.get("page", "1")))
     except ValueError:
@@ -196,7 +197,7 @@ def item_page(request: HttpRequest, pk: int) -> HttpResponse:
         "run": (item.metadata or {}).get("run"),
         "cert": (item.metadata or {}).get("certificate"),
         "verification": verification,
-        "has_croissant": item.kind == "dataset" and "croissant.json" in by_path,
+        "has_croissant": item.kind == "corpus" and "croissant.json" in by_path,
     }
     return render(request, "catalog/item.html", context)
 
