@@ -21,6 +21,9 @@ The run folder is the one of LLM runs (:mod:`puhui.evals.runfolder`): ``plan.jso
 before any prediction, with the train/test row counts), ``log.jsonl`` (one record per test row:
 label, prediction, groups; appended, so a killed run resumes where it stopped),
 ``summary.json`` rebuilt from the log, and ``manifest.json``.
+
+(Over 600 lines for now: the user's model files — pickle and ONNX loading, ``to_binary`` —
+are the part to move into a module of their own next; everything else is this one kind.)
 """
 
 from __future__ import annotations
