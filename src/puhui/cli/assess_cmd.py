@@ -110,7 +110,7 @@ def new(
     """
     import time
 
-    from puhui.assess.assessment import load, new_assessment
+    from puhui.api import assess
     from puhui.assess.messages import languages
 
     if lang not in languages():
@@ -137,8 +137,10 @@ def new(
             if name in labels:
                 err_console.print(labels[name], style="dim")
 
-    folder = new_assessment(profile, evidence, answers, out, lang, pdf=not no_pdf, on_stage=stage)
-    a = load(folder)
+    assessed = assess(
+        profile, evidence, out, answers=answers, lang=lang, pdf=not no_pdf, on_stage=stage
+    )
+    folder, a = out, assessed.to_json()
     files = [
         str(folder / f)
         for f in ("report.html", "report.pdf", "oscal.json", "assessment.json")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -65,28 +64,22 @@ def issue(
 
     Example: puhui cert issue assessments/chatbot --key ~/keys/lab --out chatbot.cert.json
     """
-    from puhui.certify import credential, keys, qr
+    from puhui.api import issue_certificate
+    from puhui.certify import qr
 
-    if out.exists() and out.is_dir():
-        raise PuhuiError(_("--out {p} is a folder").format(p=out), _("give a file name"))
-    cred = credential.issue(assessment_dir, key, valid_days=valid_days, status_list=status_list)
-    _write_json(out, cred)
-    pages: list[str] = []
-    if page:
-        from puhui.certify import page as certificate_page
-
-        html_path, pdf_path = out.with_suffix(".html"), out.with_suffix(".pdf")
-        certificate_page.write(cred, html_path, pdf_path)
-        pages = [str(html_path), str(pdf_path)]
-    sl = status_list or key / keys.STATUS_LIST
+    cert = issue_certificate(
+        assessment_dir, key, out, valid_days=valid_days, status_list=status_list, page=page
+    )
+    cred = cert.credential
+    pages = [str(p) for p in cert.pages]
     code = qr.make(qr.encode(cred))
     info = {
         "certificate": str(out),
         "id": cred["id"],
-        "issuer": credential.issuer_id(cred),
+        "issuer": cert.issuer,
         "validFrom": cred["validFrom"],
         "validUntil": cred["validUntil"],
-        "status_list": str(sl),
+        "status_list": str(cert.status_list),
         "status_list_index": cred["credentialStatus"]["statusListIndex"],
         "qr_version": code.designator,
         "pages": pages,
@@ -102,42 +95,14 @@ def issue(
             a=cred["validFrom"], b=cred["validUntil"], i=info["issuer"]
         )
     )
-    _say(_("  publish the status list with it: {p}").format(p=sl))
+    _say(_("  publish the status list with it: {p}").format(p=cert.status_list))
     _say(_("  check it with `puhui cert verify {p}`").format(p=out))
 
 
 def _load_credential(path: Path) -> dict[str, Any]:
-    from puhui.certify import credential, qr
+    from puhui.api import load_certificate
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PuhuiError(_("{p} not found").format(p=path), _("check the path")) from None
-    except (IsADirectoryError, UnicodeDecodeError):
-        raise PuhuiError(
-            _("{p} is not a certificate file").format(p=path),
-            _("give a certificate .json or a PUHUI1: QR text file"),
-        ) from None
-    if text.lstrip().startswith(qr.PREFIX):
-        try:
-            return qr.decode(text)
-        except ValueError as e:
-            raise PuhuiError(
-                _("{p}: not a valid {pre} QR text ({why})").format(p=path, pre=qr.PREFIX, why=e),
-                _("scan the QR code again"),
-            ) from None
-    return credential.load_json_object(path, _("certificate"))
-
-
-def _parse_at(value: str) -> datetime:
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise PuhuiError(
-            _("--at {v}: not an ISO date or time").format(v=value),
-            _("e.g. --at 2026-01-31 or --at 2026-01-31T12:00:00Z"),
-        ) from None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+    return load_certificate(path)
 
 
 def _mark(ok: bool | None) -> str:
@@ -169,30 +134,25 @@ def verify(
 
     Example: puhui cert verify chatbot.cert.json --trust ~/keys/lab/public.json
     """
-    from puhui.certify import credential, keys
+    from puhui.api import verify_certificate
 
-    try:
-        cred = _load_credential(file)
-        trusted = [keys.trusted_did(t) for t in trust] if trust else None
-        when = _parse_at(at) if at else None
-        sl_path = status_list
-        if sl_path is None and (file.parent / keys.STATUS_LIST).is_file():
-            sl_path = file.parent / keys.STATUS_LIST
-        sl = credential.load_json_object(sl_path, _("status list")) if sl_path else None
-        rdir = report_dir if report_dir is not None else file.parent
-        if report_dir is not None and not report_dir.is_dir():
-            raise PuhuiError(
-                _("--report-dir {p} is not a folder").format(p=report_dir), _("check the path")
-            )
+    try:  # an invalid certificate is a result; what raises is input Puhui cannot use
+        result = verify_certificate(
+            file,
+            report_dir=report_dir,
+            status_list=status_list,
+            trusted=trust or None,
+            at=at or None,
+        )
     except PuhuiError as e:
         e.exit_code = EXIT_INPUT
         raise
-    result = credential.verify(cred, report_dir=rdir, status_list=sl, trusted=trusted, at=when)
     if json_out:
         print_json(result.to_dict())
     else:
         table = Table(
-            title=Text(_("Certificate {id}").format(id=cred.get("id"))), title_justify="left"
+            title=Text(_("Certificate {id}").format(id=result.summary.get("id"))),
+            title_justify="left",
         )
         table.add_column(_("check"))
         table.add_column(_("result"))

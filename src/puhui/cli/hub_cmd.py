@@ -359,23 +359,18 @@ def publish(
 
     Example: puhui hub publish runs/sib200-llama --url http://127.0.0.1:8421 --token "$TOKEN"
     """
-    from puhui.hub import client
+    from puhui.api import publish as publish_artifact
 
     _choice(visibility, VISIBILITIES, "--visibility")
-    if not token:
-        raise PuhuiError(
-            _("no token given"),
-            _("pass --token or set PUHUI_HUB_TOKEN (make one with `puhui hub token new`)"),
-        )
-    target = url or f"http://127.0.0.1:{settings().hub_port}"
-    item = client.publish(
+    item = publish_artifact(
         artifact,
-        url=target,
+        url=url,
         token=token,
         visibility=visibility,
         org=org,
         name=name,
         version=version,
+        settings=settings(),
     )
     if json_out:
         print_json(item)
