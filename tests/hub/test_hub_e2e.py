@@ -481,8 +481,6 @@ def test_search_words_and_facets(hub: Hub) -> None:
     assert "kiswahili-news" in page and 'aria-current="true"' in page
     old = hub.api("/api/v1/items", params={"kind": "dataset"}).json()  # the old name still works
     assert [i["kind"] for i in old["items"]] == ["corpus"] * old["total"] and old["total"] >= 1
-    old = hub.api("/api/v1/items", params={"kind": "dataset"}).json()  # the old name still works
-    assert [i["kind"] for i in old["items"]] == ["corpus"] * old["total"] and old["total"] >= 1
 
 
 def test_search_keeps_combining_marks_and_never_matches_facet_terms(hub: Hub) -> None:
