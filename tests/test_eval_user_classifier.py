@@ -14,17 +14,16 @@ from typing import Any
 
 import joblib
 import numpy as np
+import onnxruntime  # noqa: F401  (the test extra declares it; the CLI runs .onnx with it)
 import pandas as pd
 import pytest
+import skl2onnx  # noqa: F401  (the test extra declares it)
 
 from puhui.errors import PuhuiError
 from puhui.evals.classifiers import to_binary
 from puhui.evals.tasks import bundled_dir, load_suite
 
 from conftest import Run, assert_one_line_error
-
-ort = pytest.importorskip("onnxruntime")
-skl2onnx = pytest.importorskip("skl2onnx")
 
 
 def _table(suite: str) -> tuple[pd.DataFrame, dict[str, Any], list[str], list[str]]:

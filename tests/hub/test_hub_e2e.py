@@ -229,7 +229,8 @@ def _wait(url: str, proc: subprocess.Popen[str]) -> None:
 
 def _fresh_postgres(url: str) -> None:
     """Empty the test database (its public schema) so every run starts from nothing."""
-    psycopg = pytest.importorskip("psycopg")
+    import psycopg  # declared in the test extra
+
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
         conn.execute("CREATE SCHEMA public")

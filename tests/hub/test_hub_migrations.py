@@ -91,7 +91,8 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
         url = PG_URL
         if not url:
             pytest.skip(f"set {PG_ENV}=postgresql://USER@127.0.0.1:PORT/DB to test PostgreSQL")
-        psycopg = pytest.importorskip("psycopg")
+        import psycopg  # declared in the test extra
+
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
             conn.execute("CREATE SCHEMA public")
