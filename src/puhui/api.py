@@ -46,6 +46,56 @@ __all__ = [
 # ---------------------------------------------------------------- corpus
 
 
+def _corpus_setup(
+    inputs: PathLike | Sequence[PathLike],
+    pipeline: PathLike | None,
+    executor: str,
+    text_field: str | None,
+    txt_unit: str | None,
+    pii_mode: str | None,
+    regions: Sequence[str],
+) -> tuple[list[Path], Any]:
+    """The input paths and the build configuration, checked (one-line errors)."""
+    from puhui.corpus.config import load_config
+
+    paths = [Path(inputs)] if isinstance(inputs, str | os.PathLike) else [Path(p) for p in inputs]
+    overrides: dict[str, dict[str, Any]] = {"reader": {}, "pii": {}}
+    if text_field:
+        overrides["reader"]["text_field"] = text_field
+    if txt_unit:
+        overrides["reader"]["txt_unit"] = txt_unit
+    if pii_mode:
+        overrides["pii"]["mode"] = pii_mode
+    if regions:
+        overrides["pii"]["regions"] = tuple(r.strip().upper() for r in regions if r.strip())
+    cfg = load_config(Path(pipeline) if pipeline is not None else None, **overrides)
+    if executor not in ("local", "ray"):
+        raise PuhuiError(_("`executor` must be local or ray, not {e!r}").format(e=executor), None)
+    for p in paths:
+        if not p.exists():
+            raise PuhuiError(_("input {p} does not exist").format(p=p), _("check the path"))
+    return paths, cfg
+
+
+def corpus_units(
+    inputs: PathLike | Sequence[PathLike],
+    *,
+    pipeline: PathLike | None = None,
+    executor: str = "local",
+    text_field: str | None = None,
+    txt_unit: str | None = None,
+    pii_mode: str | None = None,
+    regions: Sequence[str] = (),
+) -> int:
+    """How many units (shards of input) :func:`build_corpus` splits ``inputs`` into, for a
+    progress bar; the same checks as :func:`build_corpus`."""
+    from puhui.corpus.pipeline import plan_units
+    from puhui.corpus.readers import discover
+
+    paths, cfg = _corpus_setup(inputs, pipeline, executor, text_field, txt_unit, pii_mode, regions)
+    return len(plan_units(discover(paths), cfg.shard_mb))
+
+
 def build_corpus(
     inputs: PathLike | Sequence[PathLike],
     out: PathLike,
@@ -80,25 +130,9 @@ def build_corpus(
     Returns the :class:`~puhui.corpus.pipeline.BuildResult` (``out``, ``manifest_id``,
     ``summary`` counts, ``resumed_units``, ``seconds``).
     """
-    from puhui.corpus.config import load_config
     from puhui.corpus.pipeline import build, local_executor, ray_executor
 
-    paths = [Path(inputs)] if isinstance(inputs, str | os.PathLike) else [Path(p) for p in inputs]
-    overrides: dict[str, dict[str, Any]] = {"reader": {}, "pii": {}}
-    if text_field:
-        overrides["reader"]["text_field"] = text_field
-    if txt_unit:
-        overrides["reader"]["txt_unit"] = txt_unit
-    if pii_mode:
-        overrides["pii"]["mode"] = pii_mode
-    if regions:
-        overrides["pii"]["regions"] = tuple(r.strip().upper() for r in regions if r.strip())
-    cfg = load_config(Path(pipeline) if pipeline is not None else None, **overrides)
-    if executor not in ("local", "ray"):
-        raise PuhuiError(_("`executor` must be local or ray, not {e!r}").format(e=executor), None)
-    for p in paths:
-        if not p.exists():
-            raise PuhuiError(_("input {p} does not exist").format(p=p), _("check the path"))
+    paths, cfg = _corpus_setup(inputs, pipeline, executor, text_field, txt_unit, pii_mode, regions)
     make = local_executor if executor == "local" else ray_executor
     return build(
         paths,

@@ -115,40 +115,28 @@ def build(
 
     Example: puhui corpus build raw/ --out twi-corpus --regions GH
     """
-    from puhui.corpus.config import load_config
-    from puhui.corpus.pipeline import build as run_build
-    from puhui.corpus.pipeline import local_executor, plan_units, ray_executor
-    from puhui.corpus.readers import discover
+    from puhui.api import build_corpus, corpus_units
 
-    overrides: dict[str, dict[str, Any]] = {"reader": {}, "pii": {}}
-    if text_field:
-        overrides["reader"]["text_field"] = text_field
-    if txt_unit:
-        overrides["reader"]["txt_unit"] = txt_unit
-    if pii_mode:
-        overrides["pii"]["mode"] = pii_mode
-    if regions:
-        overrides["pii"]["regions"] = tuple(
-            r.strip().upper() for r in regions.split(",") if r.strip()
-        )
-    cfg = load_config(pipeline, **overrides)
-    if executor not in ("local", "ray"):
-        raise PuhuiError(_("--executor must be local or ray, not {e!r}").format(e=executor), None)
-    for p in inputs:
-        if not p.exists():
-            raise PuhuiError(_("input {p} does not exist").format(p=p), _("check the path"))
-    n_units = len(plan_units(discover(inputs), cfg.shard_mb))
+    choices: dict[str, Any] = {
+        "pipeline": pipeline,
+        "executor": executor,
+        "text_field": text_field,
+        "txt_unit": txt_unit,
+        "pii_mode": pii_mode,
+        "regions": regions.split(",") if regions else (),
+    }
+    n_units = corpus_units(inputs, **choices)
     with _Bars(n_units, disable=json_out) as bars:
-        make = local_executor if executor == "local" else ray_executor
-        result = run_build(
+        result = build_corpus(
             inputs,
             out,
-            cfg,
-            executor=make(workers, bars.update),
-            against=list(dedup_against),
+            **choices,
+            workers=workers,
+            dedup_against=dedup_against,
             restart=restart,
             name=name,
             on_stage=bars.stage,
+            on_unit=bars.update,
         )
     s = result.summary
     if json_out:

@@ -114,8 +114,8 @@ def run(
 
     Example: puhui eval run sib200 --model embedded --limit 5 --languages sw,yo,ar
     """
-    from puhui.evals.runner import RunOptions, default_model
-    from puhui.evals.runner import run as run_suite
+    from puhui.api import default_run_folder, run_eval
+    from puhui.evals.runner import default_model
     from puhui.evals.tasks import load_suite
 
     s = settings()
@@ -126,31 +126,31 @@ def run(
 
         if note := trust_note(model_name):
             err_console.print(note, markup=False, soft_wrap=True)
-    langs = tuple(t.strip() for t in (languages or "").split(",") if t.strip())
-    opts = RunOptions(
-        limit=limit,
-        languages=langs,
-        concurrency=concurrency,
-        max_retries=max_retries,
-        epochs=epochs,
-        seed=seed,
-        judge_model=judge_model,
+    folder = out or default_run_folder(suite, model, s)
+    bar = progress(disable=json_out)
+    task_id = bar.add_task(
+        _("{suite} on {model}").format(suite=loaded.name, model=model_name), total=None
     )
-    folder = out or s.home / "runs" / f"{loaded.name}-{Path(model_name).name}"
-    if any(t.scorer == "judge" for t in loaded.tasks):  # fail before the progress bar starts
-        from puhui.config import state_dir
-        from puhui.evals.runner import judges_for
 
-        judges_for(loaded, opts, s, state_dir(s, "cache"))
-    with progress(disable=json_out) as bar:
-        task_id = bar.add_task(
-            _("{suite} on {model}").format(suite=loaded.name, model=model_name), total=None
-        )
+    def update(done: int, total: int) -> None:
+        if not bar.live.is_started:  # drawn once the run starts: checks before it stay one line
+            bar.start()
+        bar.update(task_id, completed=done, total=total)
 
-        def update(done: int, total: int) -> None:
-            bar.update(task_id, completed=done, total=total)
-
-        summary = run_suite(loaded, model, folder, opts, s, update)
+    try:
+        typed = run_eval(
+            suite, model, folder, limit=limit,
+            languages=[t for t in (languages or "").split(",")],
+            concurrency=concurrency, max_retries=max_retries, epochs=epochs, seed=seed,
+            judge_model=judge_model, settings=s, progress=update,
+        )  # fmt: skip
+    except BaseException:
+        bar.stop()
+        raise
+    if not bar.live.is_started:  # a run with nothing left to ask: its bar, as before
+        bar.start()
+    bar.stop()
+    summary = typed.to_json()
     if json_out:
         print_json(json_summary(folder, summary))
         return
