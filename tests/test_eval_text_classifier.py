@@ -21,6 +21,8 @@ from puhui.evals.text_classifier import macro_f1_metric, summarize_text
 
 from conftest import Run, assert_one_line_error
 
+pytestmark = pytest.mark.slow  # runs the E5 text classifier
+
 LANGS = "en,yo,sw"
 
 

@@ -25,6 +25,8 @@ from puhui.evals.tasks import bundled_dir, load_suite
 
 from conftest import Run, assert_one_line_error
 
+pytestmark = pytest.mark.slow  # trains scikit-learn models and converts them to ONNX
+
 
 def _table(suite: str) -> tuple[pd.DataFrame, dict[str, Any], list[str], list[str]]:
     """The suite's CSV (text columns as text) with its task fields and numeric/text features."""

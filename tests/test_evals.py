@@ -288,6 +288,7 @@ def _add(puhui: Run, name: str, url: str) -> None:
     assert puhui("models", "add", name, "--endpoint", url, "--model", "m").returncode == 0
 
 
+@pytest.mark.slow
 def test_run_show_compare_and_cache(puhui: Run, server: str, tmp_path: Path) -> None:
     _add(puhui, "good", f"{server}/good/v1")
     out = tmp_path / "run"
@@ -340,6 +341,7 @@ def test_run_show_compare_and_cache(puhui: Run, server: str, tmp_path: Path) -> 
     assert "parity=odd" in table.stdout and "B − A" in table.stdout
 
 
+@pytest.mark.slow
 def test_languages_the_refusal_detector_cannot_read_are_counted_not_scored(
     puhui: Run, server: str, tmp_path: Path
 ) -> None:
@@ -374,6 +376,7 @@ def test_languages_the_refusal_detector_cannot_read_are_counted_not_scored(
     assert "not scored in fil, my: this threshold says nothing about them" in shown.stderr
 
 
+@pytest.mark.slow
 def test_parse_rate_warning_and_the_unparsed_policy(
     puhui: Run, server: str, tmp_path: Path
 ) -> None:
@@ -420,6 +423,7 @@ def test_parse_rate_warning_and_the_unparsed_policy(
     assert "could not be parsed (fr 0.0%)" in shown.stderr
 
 
+@pytest.mark.slow
 def test_retries_then_errors_recorded_and_run_completes(
     puhui: Run, server: str, tmp_path: Path
 ) -> None:
@@ -586,6 +590,7 @@ def _judged_suite(tmp_path: Path, model_line: str = "") -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_judge_scorer_grades_caches_and_declares_languages(
     puhui: Run, server: str, tmp_path: Path
 ) -> None:
@@ -647,6 +652,7 @@ def test_judge_scorer_grades_caches_and_declares_languages(
     }  # fmt: skip
 
 
+@pytest.mark.slow
 def test_judge_without_a_model_is_a_one_line_error(puhui: Run, server: str, tmp_path: Path) -> None:
     _add(puhui, "good", f"{server}/good/v1")
     proc = puhui("eval", "run", str(_judged_suite(tmp_path)), "--model", "good")
@@ -697,6 +703,7 @@ def _plugin(tmp_path: Path, module: str = PLUGIN) -> dict[str, str]:
     return {"PYTHONPATH": str(site)}
 
 
+@pytest.mark.slow
 def test_plugins_add_suites_and_scorers(puhui: Run, server: str, tmp_path: Path) -> None:
     env = _plugin(tmp_path)
     listed = json.loads(puhui("eval", "list", "--json", env=env).stdout)
@@ -721,6 +728,7 @@ def test_plugins_add_suites_and_scorers(puhui: Run, server: str, tmp_path: Path)
     )
 
 
+@pytest.mark.slow
 def test_export_suite_and_model_card(puhui: Run, server: str, tmp_path: Path) -> None:
     _add(puhui, "good", f"{server}/good/v1")
     run = tmp_path / "run"

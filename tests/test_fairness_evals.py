@@ -41,6 +41,7 @@ def adult_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dic
     return home, out, json.loads(r.stdout)
 
 
+@pytest.mark.slow
 def test_adult_summary_and_log(adult_run: tuple[Path, Path, dict[str, Any]]) -> None:
     _, out, summary = adult_run
     assert summary["complete"] and summary["model"]["name"] == "demo-classifier"
@@ -77,6 +78,7 @@ def test_adult_summary_and_log(adult_run: tuple[Path, Path, dict[str, Any]]) -> 
     assert (out / "manifest.json").is_file()
 
 
+@pytest.mark.slow
 def test_killed_classify_run_resumes(
     adult_run: tuple[Path, Path, dict[str, Any]], tmp_path: Path
 ) -> None:
@@ -98,6 +100,7 @@ def test_killed_classify_run_resumes(
     assert (run / "manifest.json").is_file()
 
 
+@pytest.mark.slow
 def test_adult_show_prints_groups(adult_run: tuple[Path, Path, dict[str, Any]]) -> None:
     home, out, _ = adult_run
     (out / "summary.json").unlink()  # show rebuilds it from the log
@@ -108,6 +111,7 @@ def test_adult_show_prints_groups(adult_run: tuple[Path, Path, dict[str, Any]]) 
     assert (out / "summary.json").is_file()
 
 
+@pytest.mark.slow
 def test_list_and_wrong_model(adult_run: tuple[Path, Path, dict[str, Any]], tmp_path: Path) -> None:
     home = adult_run[0]
     r = _cli(home, "eval", "list", "--json")

@@ -263,6 +263,7 @@ def test_warc_gz_record_inflating_past_the_expansion_limit(tmp_path: Path) -> No
     assert q["source"] == "in/big.warc.gz" and "(reader.max_expansion)" in q["error"]
 
 
+@pytest.mark.slow
 def test_reader_stops_a_bomb_of_many_short_lines(tmp_path: Path) -> None:
     """Short lines pass the record limit; the expansion limit still stops the file early."""
     line = json.dumps({"text": GOOD}).encode() + b"\n"

@@ -86,6 +86,7 @@ def test_generator_reproduces_the_shipped_files(tmp_path: Path) -> None:
     assert not stale, f"tests/data differs from scripts/make_test_data.py's output: {stale}"
 
 
+@pytest.mark.slow
 def test_shared_data_tests_are_deselected_not_skipped_without_shared_data(tmp_path: Path) -> None:
     """A checkout with no ../shared/data runs the rest and says how many it left out, and why."""
     tests = tmp_path / "checkout" / "tests"

@@ -28,6 +28,8 @@ from puhui.certify import credential, keys
 
 from conftest import assert_one_line_error, free_port
 
+pytestmark = pytest.mark.slow  # its fixture starts a real `puhui hub serve`
+
 PASSWORD = "puhui-test-pass-7391"
 # A PostgreSQL database the hub tests may empty and use (e.g. the one .ci/run starts).
 PG_ENV = "PUHUI_TEST_POSTGRES_URL"

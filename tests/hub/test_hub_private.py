@@ -28,6 +28,8 @@ from puhui.hub import local
 
 from conftest import free_port
 
+pytestmark = pytest.mark.slow  # a real `puhui hub serve` (test_hub_e2e's fixture)
+
 hub = test_hub_e2e.hub  # the same real hub (SQLite and PostgreSQL), set up once for this module
 
 

@@ -30,6 +30,8 @@ from puhui.certify import credential, keys
 
 from conftest import free_port
 
+pytestmark = pytest.mark.slow  # fuzzes a real `puhui hub serve`
+
 MAX_EXAMPLES = 15  # per operation, mode and caller: about 500 requests, well under a minute
 
 

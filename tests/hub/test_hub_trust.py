@@ -37,6 +37,8 @@ from puhui.certify import dataintegrity as di
 
 from conftest import assert_one_line_error
 
+pytestmark = pytest.mark.slow  # a real `puhui hub serve` (test_hub_e2e's fixture)
+
 hub = test_hub_e2e.hub  # the same real hub (SQLite and PostgreSQL), set up once for this module
 
 
