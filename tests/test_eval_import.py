@@ -115,7 +115,7 @@ def test_inspect_language_option_and_metadata_keys(puhui: Run, tmp_path: Path) -
             s["metadata"]["locale"] = {"en": "en_US", "fr": "fr-FR", "sw": "sw-KE"}[lang]
     src = tmp_path / "mixed.json"
     src.write_text(json.dumps(log))
-    summary = _import(puhui, src, tmp_path / "run", "--language", "yo")
+    summary = _import(puhui, src, tmp_path / "run", "--default-language", "yo")
     per = summary["tasks"]["capitals/capitals"]["metrics"]["accuracy"]["per_language"]
     langs = {s["language"] for s in per}
     assert "yo" in langs and {"en", "fr", "sw"} & langs  # untagged samples took --language
@@ -322,7 +322,7 @@ def test_broken_sources_fail_with_one_line(puhui: Run, tmp_path: Path) -> None:
     fails(INSPECT_JSON, "unknown format", args=("--format", "helm"))
     fails(LM_EVAL, "not an Inspect log", args=("--format", "inspect"))
     fails(INSPECT_EVAL, "not lm-evaluation-harness results", args=("--format", "lm-eval"))
-    fails(INSPECT_JSON, "--language", args=("--language", "not a tag!"))
+    fails(INSPECT_JSON, "--default-language", args=("--default-language", "not a tag!"))
     fails(tmp_path / "missing.eval", "missing.eval", "no such file")
     taken = tmp_path / "taken"
     taken.mkdir()

@@ -79,6 +79,7 @@ FLAG_OF: dict[str, dict[str, str]] = {
     "cert issue": {"key_dir": "--key"},
     "cert revoke": {"key_dir": "--key"},
     "cert verify": {"trusted": "--trust"},
+    "eval import": {"language": "--default-language"},
 }
 
 _BACKQUOTED = re.compile(r"`([a-z][a-z0-9_]*)(?:=([^`]*))?`")

@@ -26,7 +26,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-LANG_HELP = _("Report language: en or fr.")
+LANG_HELP = _("Language the report is written in: en or fr (not the languages assessed).")
 
 
 def _ask_profile(out: Path) -> Path:

@@ -37,8 +37,7 @@ def import_(
     ),
     language: str = typer.Option(
         None,
-        "--language",
-        "-l",
+        "--default-language",
         help=_(
             "BCP-47 tag for samples whose language the source does not say (Inspect samples "
             "without metadata language/lang/locale, lm-eval tasks without a code in the name). "
@@ -66,7 +65,7 @@ def import_(
     are what the source recorded; its sha256 is kept in plan.json and manifest.
 
     Language: each Inspect sample's metadata (language, lang, locale); the code
-    ending an lm-eval task name (xnli_sw, belebele_swh_Latn); else --language;
+    ending an lm-eval task name (xnli_sw, belebele_swh_Latn); else --default-language;
     else und. 95% CIs: bootstrapped as in native runs when the source has
     per-sample scores; else value ± 1.96 × the tool's stderr (normal-stderr).
 
@@ -78,7 +77,7 @@ def import_(
 
       puhui eval import out/m/results_2025-05-01T10-00-00.json --out runs/xnli
 
-      puhui eval import cap.json --out runs/cap --language sw --suite mini
+      puhui eval import cap.json --out runs/cap --default-language sw --suite mini
     """
     from puhui.evals.imports import import_run
 
