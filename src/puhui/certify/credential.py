@@ -10,6 +10,12 @@ id and ``content_sha256``) and the report files pinned by hash (``relatedResourc
 comes from the did:key itself, report files and the status list are read from disk. Each check
 comes back with a reason; a check that could not be made says "not checked" and never passes
 silently.
+
+Why one file of ~680 lines: issuing and verifying are the two halves of one credential format
+(its contexts, fields, pinned files and status entry); keeping them side by side is how a field
+added on one side is seen on the other. Keys, proofs, status lists, QR codes, the certificate
+page and the size limits are already modules of their own; the verification checks
+(:func:`verify` and its ``_check_*`` helpers) are the part to move out if this file grows.
 """
 
 from __future__ import annotations
