@@ -70,3 +70,22 @@ def test_every_declared_variable_is_documented_and_unique() -> None:
     envs = [s.env for s in SETTINGS]
     assert len(envs) == len(set(envs))
     assert all(s.env.startswith("PUHUI_") and s.doc for s in SETTINGS)
+
+
+def test_undeclared_before_are_settings_now_and_secrets_stay_hidden(tmp_path: Path) -> None:
+    from puhui.config import load_settings, shown
+
+    env = {
+        "PUHUI_HOME": str(tmp_path),
+        "PUHUI_HUB_URL": "http://hub.example:8421",
+        "PUHUI_HUB_TOKEN": "phk_s3cr3t",
+        "PUHUI_PII_SALT": "salty-s3cr3t",
+    }
+    s = load_settings(env)
+    by_name = {d.name: d for d in SETTINGS}
+    assert s.hub_url == "http://hub.example:8421" and s.sources["hub_url"] == "env PUHUI_HUB_URL"
+    assert shown(by_name["hub_token"], s.hub_token) == "(set, hidden)"
+    assert shown(by_name["pii_salt"], s.pii_salt) == "(set, hidden)"
+    assert s.config_file is None and s.sources["config_file"] == "default"
+    unset = load_settings({"PUHUI_HOME": str(tmp_path), "PUHUI_HUB_TOKEN": ""})
+    assert unset.hub_token is None and shown(by_name["hub_token"], None) is None
