@@ -90,6 +90,7 @@ def test_engine_texts_name_parameters_not_flags() -> None:
         ("`valid_days` must be at least 1", "cert issue", "--valid-days must be at least 1"),
         ("no key in `key_dir`", "cert issue", "no key in --key"),
         ("pass `judge_model=NAME`", "eval run", "pass --judge-model NAME"),
+        ("`language` 'x y' is not a tag", "eval import", "--default-language 'x y' is not a tag"),
         ("or use `executor='local'`", "corpus build", "or use --executor local"),
         ("or add `restart=True`", "corpus build", "or add --restart"),
         ("or pass `pdf=False`", "assess new", "or pass --no-pdf"),
