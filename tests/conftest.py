@@ -1,15 +1,19 @@
-"""Shared fixtures: an isolated PUHUI_HOME, a CLI runner, free ports.
+"""Shared fixtures: an isolated PUHUI_HOME, a CLI runner (in process; a process of its own where
+a command needs one), free ports.
 
 Also deselects the tests marked ``shared_data`` when ../shared/data is absent (a fresh clone).
 """
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 import subprocess
 import sys
+import traceback
 from collections.abc import Callable
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -78,23 +82,85 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
+# Rich sizes its consoles when puhui.cli is first imported: as wide as in a `puhui` process below.
+os.environ["COLUMNS"] = "200"
+
+#: Commands that need a process of their own: the hub sets Django up once per process (for one
+#: PUHUI_HOME), `models serve` and the demo run servers until they are stopped. So does a call
+#: whose ``env`` sets anything but PUHUI_* settings (see ``puhui``).
+OWN_PROCESS = (("hub",), ("models", "serve"), ("demo",))
+
+
+def run_process(*args: str, env: dict[str, str] | None = None, timeout: float = 180):
+    """``python -m puhui ARGS`` in a subprocess (stdin empty, 200 columns)."""
+    full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "puhui", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def run_in_process(*args: str, env: dict[str, str] | None = None, timeout: float = 180):
+    """What :func:`run_process` returns, without starting Python: ``puhui.cli.main`` runs here
+    with ``sys.argv``, the environment, stdin (empty), stdout and stderr swapped for the call.
+    Its exit status and its one-line errors are the console script's own; an uncaught exception
+    becomes a traceback on stderr and status 1, as in a process. ``timeout`` is not enforced."""
+    from puhui.cli import main
+
+    saved_env, saved_argv, saved_stdin = dict(os.environ), sys.argv, sys.stdin
+    out, err = io.StringIO(), io.StringIO()
+    os.environ.update({"COLUMNS": "200", **(env or {})})
+    sys.argv, sys.stdin = ["puhui", *args], io.StringIO("")
+    code = 0
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                main()
+            except SystemExit as e:
+                if isinstance(e.code, int) or e.code is None:
+                    code = e.code or 0
+                else:
+                    print(e.code, file=sys.stderr)
+                    code = 1
+            except BaseException:
+                traceback.print_exc()
+                code = 1
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_env)
+        sys.argv, sys.stdin = saved_argv, saved_stdin
+    return subprocess.CompletedProcess(["puhui", *args], code, out.getvalue(), err.getvalue())
+
 
 @pytest.fixture
-def puhui(home: Path) -> Run:
-    """Run the real ``puhui`` command in a subprocess with the isolated home."""
+def puhui(home: Path, request: pytest.FixtureRequest) -> Run:
+    """Run the real ``puhui`` command with the isolated home: in process (fast), or in a
+    subprocess for the commands in :data:`OWN_PROCESS` and in tests marked ``slow`` (they start
+    servers, pools or Ray, which are better kept out of the test process). ``puhui_process``
+    always starts one."""
+    if request.node.get_closest_marker("slow"):
+        return run_process
 
     def run(*args: str, env: dict[str, str] | None = None, timeout: float = 180):
-        full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
-        return subprocess.run(
-            [sys.executable, "-m", "puhui", *args],
-            capture_output=True,
-            text=True,
-            env=full_env,
-            timeout=timeout,
-            stdin=subprocess.DEVNULL,
-        )
+        words = tuple(a for a in args if not a.startswith("-"))
+        # a variable other than Puhui's settings (PYTHONPATH for plugins, a locale) acts when
+        # Python starts
+        starts = any(not k.startswith("PUHUI_") and k != "COLUMNS" for k in env or {})
+        if starts or any(words[: len(cmd)] == cmd for cmd in OWN_PROCESS):
+            return run_process(*args, env=env, timeout=timeout)
+        return run_in_process(*args, env=env, timeout=timeout)
 
     return run
+
+
+@pytest.fixture
+def puhui_process(home: Path) -> Run:
+    """Run the real ``puhui`` command in a subprocess with the isolated home (the smoke layer)."""
+    return run_process
 
 
 def free_port() -> int:
