@@ -27,7 +27,7 @@ NS = "{http://efele.net/udhr}"
 
 # FLORES variety -> how many test sentences to keep (the most any test reads).
 SIB_KEEP = {
-    # tests/test_langid.py: 10 sentences of each FLORES_CASES variety
+    # tests/corpus/test_langid.py: 10 sentences of each FLORES_CASES variety
     **dict.fromkeys(
         [
             "ibo_Latn",
@@ -41,7 +41,7 @@ SIB_KEEP = {
         ],
         10,
     ),
-    # tests/test_corpus_build.py: 6 documents of 4 sentences in each of its 12 languages
+    # tests/corpus/test_corpus_build.py: 6 documents of 4 sentences in each of its 12 languages
     # (several are also FLORES_CASES varieties, which need only 10)
     **dict.fromkeys(
         [
@@ -59,7 +59,7 @@ SIB_KEEP = {
         ],
         24,
     ),
-    # tests/test_langid.py: a document of 60 sentences (over 5,000 characters)
+    # tests/corpus/test_langid.py: a document of 60 sentences (over 5,000 characters)
     "hau_Latn": 60,
 }
 UDHR_ARTICLE = "5"

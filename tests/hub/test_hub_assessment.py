@@ -2,7 +2,7 @@
 path: an assessment folder whose assessment.json lacks a required field, sealed so that its
 manifest still matches (as one written by another tool would be), is refused by a real
 `puhui hub serve` (the module fixture of test_hub_e2e.py) with one line naming the file and
-the field. `puhui cert issue` refuses the same folder (tests/test_assess.py).
+the field. `puhui cert issue` refuses the same folder (tests/assess/test_assess.py).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import test_hub_e2e
 from test_hub_e2e import ASSESSMENT, Hub
 
@@ -17,6 +18,7 @@ from puhui.artifacts import write_manifest
 
 from conftest import assert_one_line_error
 
+pytestmark = pytest.mark.slow  # the hub fixture starts a real `puhui hub serve`
 hub = test_hub_e2e.hub  # the same real hub, set up once for this module
 
 

@@ -80,6 +80,7 @@ def test_a_summary_missing_a_field_is_one_line_in_assess_card_and_show(
     assert_one_line_error(proc, str(run / "summary.json"), FIELD, "run-summary-1")
 
 
+@pytest.mark.slow  # the module's hub fixture starts a real `puhui hub serve`
 def test_the_hub_refuses_a_run_whose_summary_misses_a_field(hub: Hub, tmp_path: Path) -> None:
     env_run = hub.cli("eval", "import", str(LM_EVAL), "--out", str(tmp_path / "run"))
     assert env_run.returncode == 0, env_run.stderr

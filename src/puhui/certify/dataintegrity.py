@@ -12,7 +12,7 @@ A ``did:key`` verification method (``did:key:z6Mk…#z6Mk…``) is resolved loca
 the identifier, so nothing is ever fetched. Other verification methods are refused.
 
 Known-answer tests against the specification's own test vectors are in
-``tests/test_certify.py`` (vectors in ``tests/data/certify/``).
+``tests/certify/test_certify.py`` (vectors in ``tests/data/certify/``).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ left-most (most significant) bit of the first byte. A certificate points into it
 string, ``statusListCredential`` = the list's ``id``). A set bit means revoked.
 
 GZIP here uses zlib level 6 with a zero mtime, which reproduces the specification's example
-``encodedList`` byte for byte (see ``tests/test_certify.py``).
+``encodedList`` byte for byte (see ``tests/certify/test_certify.py``).
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from puhui.lang import matches, normalize_tag
 
 from conftest import Run, assert_one_line_error
 
-MINI = Path(__file__).parent / "data" / "mini"
+MINI = Path(__file__).parents[1] / "data" / "mini"
 HEAD = "name: x\ntasks:\n  - name: t\n"
 
 

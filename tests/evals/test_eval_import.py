@@ -23,7 +23,7 @@ from puhui.evals.stats import bootstrap
 
 from conftest import Run, assert_one_line_error
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 IMPORTS = DATA / "imports"
 INSPECT_EVAL = IMPORTS / "inspect-capitals.eval"
 INSPECT_JSON = IMPORTS / "inspect-capitals.json"

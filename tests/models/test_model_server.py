@@ -27,7 +27,7 @@ from puhui.models.client import ChatModel
 from conftest import Run, assert_one_line_error, free_port
 
 pytestmark = pytest.mark.slow
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 
 
 @pytest.fixture

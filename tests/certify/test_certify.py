@@ -27,8 +27,8 @@ from puhui.certify import dataintegrity as di
 
 from conftest import Run, assert_one_line_error
 
-DATA = Path(__file__).parent / "data" / "certify"
-ASSESSMENT = Path(__file__).parent / "data" / "assessment-1.json"
+DATA = Path(__file__).parents[1] / "data" / "certify"
+ASSESSMENT = Path(__file__).parents[1] / "data" / "assessment-1.json"
 
 
 def vec(name: str) -> Any:

@@ -20,7 +20,7 @@ import yaml
 
 from conftest import Run, assert_one_line_error
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 INSPECT_LOG = ROOT / "tests" / "data" / "imports" / "inspect-capitals.eval"
 
@@ -329,7 +329,7 @@ def test_example_profile_is_valid() -> None:
 
 def test_examples_are_the_bundled_demo_inputs() -> None:
     """`examples/` (what a reader of the repository sees) equals what `puhui demo` assesses."""
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     bundled = root / "src" / "puhui" / "content" / "demo_assessment"
     names = sorted(
         p.relative_to(bundled) for p in bundled.rglob("*") if p.is_file() and p.name != "SOURCE.md"

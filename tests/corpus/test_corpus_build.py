@@ -18,7 +18,7 @@ from realdata import DATA, SHARED_DATA, sib200_suite, sib_test
 
 from conftest import Run, assert_one_line_error
 
-DEMO_RAW = Path(__file__).resolve().parents[1] / "src" / "puhui" / "content" / "demo_corpus" / "raw"
+DEMO_RAW = Path(__file__).resolve().parents[2] / "src" / "puhui" / "content" / "demo_corpus" / "raw"
 pytestmark = pytest.mark.slow
 
 LANGS = [

@@ -357,7 +357,7 @@ def test_lexicon_matching_is_script_aware() -> None:
 
 
 def test_lexicon_file_is_small_and_licensed() -> None:
-    folder = Path(__file__).parents[1] / "src" / "puhui" / "content" / "lexicon"
+    folder = Path(__file__).parents[2] / "src" / "puhui" / "content" / "lexicon"
     data = json.loads((folder / "identity_terms.json").read_text(encoding="utf-8"))
     assert (folder / "identity_terms.json").stat().st_size < 200_000
     assert data["license"] == "CC-BY-SA-4.0"

@@ -20,7 +20,7 @@ import yaml
 from puhui.evals.tasks import load_suite
 from realdata import SHARED_DATA
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SUITES = ROOT / "src" / "puhui" / "content" / "suites"
 EXPECTED = [
     "afrisenti",
