@@ -8,7 +8,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from puhui import __version__
+from puhui._version import __version__
 from puhui.cli import app
 from puhui.cli._common import command_of, flag_text
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from puhui import __version__
+from puhui._version import __version__
 from puhui.artifacts import write_manifest
 
 from conftest import Run, assert_one_line_error, run_in_process

@@ -27,7 +27,7 @@ from typing import IO, Any
 
 import jsonschema
 
-from puhui import __version__
+from puhui._version import __version__
 from puhui.errors import ArtifactError
 from puhui.i18n import _
 

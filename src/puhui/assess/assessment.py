@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from puhui import __version__
+from puhui._version import __version__
 from puhui.artifacts import atomic_write_json, input_ref, sha256_file, write_manifest
 from puhui.assess import coverage, evidence, obligations, oscal, register, report
 from puhui.assess import profile as profile_mod

@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from puhui import __version__
+from puhui._version import __version__
 from puhui.assess.taxonomy import OSCAL_VERSION, PROP_NS, oscal_id
 
 _NS = uuid.uuid5(uuid.NAMESPACE_URL, "https://puhui.invalid/assess/assessment-results")

@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from puhui import __version__
+from puhui._version import __version__
 from puhui.assess import taxonomy
 from puhui.assess.messages import Messages
 from puhui.assess.obligations import rules

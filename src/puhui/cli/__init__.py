@@ -9,7 +9,7 @@ import sys
 
 import typer
 
-from puhui import __version__
+from puhui._version import __version__
 from puhui.cli import (
     assess_cmd,
     cert_cmd,

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from puhui import __version__
+from puhui._version import __version__
 from puhui.artifacts import atomic_write_json, sha256_file
 from puhui.corpus.answers import (
     RECORD_FIELDS,

@@ -23,7 +23,7 @@ from typing import Any
 
 import jinja2
 
-from puhui import __version__
+from puhui._version import __version__
 from puhui.artifacts import atomic_write_text
 from puhui.corpus.answers import (
     RECORD_FIELDS,

@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from puhui import __version__
+from puhui._version import __version__
 from puhui.artifacts import sha256_file
 from puhui.config import Settings
 from puhui.errors import PuhuiError

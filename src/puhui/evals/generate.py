@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from puhui import __version__
+from puhui._version import __version__
 from puhui.config import Settings, state_dir
 from puhui.errors import ModelError, PuhuiError
 from puhui.evals import metrics as metric_registry

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from puhui import __version__
+from puhui._version import __version__
 from puhui.artifacts import atomic_write_text
 from puhui.config import Settings, state_dir
 from puhui.errors import PuhuiError

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from puhui import __version__
+from puhui._version import __version__
 from puhui.config import Settings, load_settings
 from puhui.errors import ModelError
 from puhui.i18n import _

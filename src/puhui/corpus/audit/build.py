@@ -10,7 +10,7 @@ from typing import Any
 
 import langcodes
 
-from puhui import __version__
+from puhui._version import __version__
 from puhui.artifacts import atomic_write_json, atomic_write_text
 from puhui.corpus.audit.html import render_audit_html
 from puhui.corpus.audit.lexicon import Representation, load_lexicon, representation_json

@@ -10,7 +10,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from puhui import __version__
+from puhui._version import __version__
 from puhui.corpus.audit.lexicon import category_label
 from puhui.i18n import _
 

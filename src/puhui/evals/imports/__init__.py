@@ -37,7 +37,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from puhui import __version__
+from puhui._version import __version__
 from puhui.artifacts import atomic_write_json, atomic_write_text, input_ref, write_manifest
 from puhui.errors import PuhuiError
 from puhui.evals.imports.inspect import _inspect, _read_inspect_eval

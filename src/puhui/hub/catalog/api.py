@@ -22,7 +22,7 @@ from ninja.files import UploadedFile
 from ninja.parser import Parser
 from pydantic import Field
 
-from puhui import __version__
+from puhui._version import __version__
 from puhui.certify import limits
 from puhui.hub.catalog import dcat, issuers, storage
 from puhui.hub.catalog.access import (
