@@ -3,9 +3,10 @@
 The client sends the artifact's ``manifest.json`` and its files (or one certificate JSON). The
 server trusts nothing it is told: it validates the manifest against Puhui's schema, recomputes the
 content digest and id, hashes every uploaded file as it stores it and matches it to a manifest
-entry by sha256, and refuses unsafe paths, unlisted files and missing files. Metadata (title,
-languages, sector, countries, risk areas, per-language results) and lineage are read from the
-artifact's own files (audit.json, plan.json, summary.json, assessment.json, the credential).
+entry by sha256, and refuses unsafe paths, unlisted files and missing files. A run's summary and
+an assessment are checked against their schemas. What the hub then says about the item (title,
+languages, per-language results…) comes from :mod:`~puhui.hub.catalog.describe`; lineage is
+linked here.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 import mimetypes
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, Any
 
 import jsonschema
@@ -27,8 +28,8 @@ from django.utils.translation import gettext as _
 from puhui.artifacts import content_digest, manifest_schema
 from puhui.certify import limits
 from puhui.errors import PuhuiError
-from puhui.evals.summary import UNPARSED_WARN, RunSummary
-from puhui.hub.catalog import search, storage
+from puhui.evals.summary import RunSummary
+from puhui.hub.catalog import describe, search, storage
 from puhui.hub.catalog.access import (
     Caller,
     can_download,
@@ -96,318 +97,6 @@ def media_type(path: str) -> str:
     return guessed or "application/octet-stream"
 
 
-def _load_json(sha256: str) -> Any:
-    try:
-        return json.loads(storage.read_bytes(sha256, _JSON_LIMIT).decode("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
-        return None
-
-
-def _strs(values: Any, limit: int = _MAX_LANGS) -> list[str]:
-    if not isinstance(values, list):
-        return []
-    out = []
-    for v in values:
-        if isinstance(v, str) and v.strip() and len(v) <= 100 and v.strip() not in out:
-            out.append(v.strip())
-    return out[:limit]
-
-
-def _obj(v: Any) -> Mapping[str, Any]:
-    return v if isinstance(v, Mapping) else {}
-
-
-def _num(v: Any) -> float | int | None:
-    return v if isinstance(v, int | float) and not isinstance(v, bool) else None
-
-
-def _stat(entry: Any) -> dict[str, Any] | None:
-    if not isinstance(entry, Mapping):
-        return None
-    out = {k: _num(entry.get(k)) for k in ("value", "ci_low", "ci_high", "n")}
-    if out["value"] is None:
-        return None
-    out["small"] = bool(entry.get("small"))
-    return out
-
-
-def _run_note(task: str, info: Mapping[str, Any]) -> dict[str, Any] | None:
-    """What a run page says beside a task's metrics: samples the scorer could not judge, per
-    language, and the parse rate (flagged above 5 % unparsed, overall or in a language).
-    Absent fields (older, imported and classifier runs) mean none; sizes are bounded."""
-    unscored: list[dict[str, Any]] = []
-    by_lang = info.get("unscored_by_language")
-    if isinstance(by_lang, Mapping):
-        for lang, n in list(by_lang.items())[:_MAX_LANGS]:
-            if isinstance(lang, str) and isinstance(_num(n), int) and n > 0:
-                unscored.append({"language": lang[:32], "n": n})
-    parsing = None
-    p = info.get("parsing")
-    if isinstance(p, Mapping):
-
-        def counts(row: Any) -> tuple[int, int] | None:
-            r = _obj(row)
-            n, k = _num(r.get("n")), _num(r.get("parsed"))
-            if not isinstance(n, int) or not isinstance(k, int) or not 0 <= k <= n or n == 0:
-                return None
-            return n, k
-
-        def over(n: int, k: int) -> bool:
-            return (n - k) / n > UNPARSED_WARN
-
-        overall = counts(p.get("overall"))
-        if overall is not None:
-            low = []
-            rows = p.get("per_language")
-            for row in (rows if isinstance(rows, list) else [])[:_MAX_LANGS]:
-                c = counts(row)
-                lang = _obj(row).get("language")
-                if c is not None and isinstance(lang, str) and over(*c):
-                    low.append({"language": lang[:32], "rate": round(c[1] / c[0], 4)})
-            parsing = {
-                "policy": "exclude" if p.get("policy") == "exclude" else "wrong",
-                "n": overall[0],
-                "parsed": overall[1],
-                "rate": round(overall[1] / overall[0], 4),
-                "excluded": _num(p.get("excluded")) or 0,
-                "warn": over(*overall) or bool(low),
-                "warn_languages": low,
-            }
-    if not unscored and parsing is None:
-        return None
-    return {
-        "task": task[:100],
-        "unscored": sum(r["n"] for r in unscored),
-        "unscored_by_language": unscored,
-        "parsing": parsing,
-    }
-
-
-# ---------------------------------------------------------------- metadata by kind
-
-
-@dataclass
-class Described:
-    """What an artifact's own files say about it."""
-
-    title: str = ""
-    description: str = ""
-    languages: list[str] = field(default_factory=list)
-    sector: str = ""
-    countries: list[str] = field(default_factory=list)
-    risk_areas: list[str] = field(default_factory=list)
-    metadata: dict[str, Any] = field(default_factory=dict)
-    lineage: list[dict[str, str]] = field(default_factory=list)
-    name_hint: str = ""
-
-
-def _describe_corpus(files: Mapping[str, str], manifest: Mapping[str, Any]) -> Described:
-    d = Described()
-    params = manifest.get("provenance", {}).get("parameters", {})
-    if isinstance(params, Mapping) and isinstance(params.get("name"), str):
-        d.name_hint = d.title = params["name"]
-    audit = _load_json(files["audit.json"]) if "audit.json" in files else None
-    if isinstance(audit, Mapping):
-        langs = audit.get("languages")
-        rows = []
-        if isinstance(langs, Mapping):
-            for tag, info in langs.items():
-                if not isinstance(info, Mapping) or not isinstance(tag, str):
-                    continue
-                rows.append(
-                    {
-                        "language": tag[:32],
-                        "documents": _num(info.get("documents")) or 0,
-                        "share": _num(info.get("share")) or 0,
-                        "characters": _num(info.get("characters")) or 0,
-                        "removed": _num(info.get("removed")) or 0,
-                    }
-                )
-        rows.sort(key=lambda r: -float(r["documents"]))
-        d.metadata["audit_languages"] = rows[:_MAX_LANGS]
-        d.languages = [str(r["language"]) for r in rows if r["documents"]][:_MAX_LANGS]
-        totals = audit.get("totals")
-        if isinstance(totals, Mapping):
-            d.metadata["audit_totals"] = {
-                k: _num(totals.get(k))
-                for k in ("documents", "characters", "words", "removed", "dedup_removed")
-                if _num(totals.get(k)) is not None
-            }
-    if "datasheet.md" in files:
-        try:
-            text = storage.read_bytes(files["datasheet.md"], 64 * 1024).decode("utf-8", "replace")
-        except OSError:
-            text = ""
-        paras = [p.strip() for p in text.split("\n\n") if p.strip()]
-        prose = [p for p in paras if not p.startswith(("#", "|", "-", "*", "```"))]
-        if prose:
-            d.description = prose[0][:2000]
-    return d
-
-
-def _params(manifest: Mapping[str, Any]) -> Mapping[str, Any]:
-    return _obj(_obj(manifest.get("provenance")).get("parameters"))
-
-
-def _describe_suite(files: Mapping[str, str], manifest: Mapping[str, Any]) -> Described:
-    """A suite exported with `puhui eval export`: what it is, from the manifest's parameters."""
-    d = Described()
-    p = _params(manifest)
-    if isinstance(p.get("name"), str):
-        d.name_hint = p["name"]
-    d.title = str(p.get("title") or d.name_hint)[:300]
-    d.description = str(p.get("description") or "")[:2000]
-    d.languages = _strs(p.get("languages"))
-    d.risk_areas = _strs(p.get("risk_areas"), 50)
-    d.metadata["suite"] = {
-        "license": str(p.get("license") or "")[:100],
-        "tasks": _strs(p.get("tasks"), 100),
-        "samples": _num(p.get("samples")),
-    }
-    return d
-
-
-def _describe_model(files: Mapping[str, str], manifest: Mapping[str, Any]) -> Described:
-    """A model card from `puhui models card`: its facts, and the runs it reports as lineage."""
-    d = Described()
-    p = _params(manifest)
-    if isinstance(p.get("name"), str):
-        d.name_hint = p["name"]
-    d.title = str(p.get("title") or d.name_hint)[:300]
-    d.metadata["model"] = {
-        k: str(p.get(k) or "")[:300] for k in ("kind", "identity", "license") if p.get(k)
-    }
-    if "card.md" in files:
-        try:
-            text = storage.read_bytes(files["card.md"], 64 * 1024).decode("utf-8", "replace")
-        except OSError:
-            text = ""
-        limits = text.split("## Limitations", 1)[-1].split("##", 1)[0].strip()
-        if limits and "## Limitations" in text:
-            d.description = limits[:2000]
-    return d
-
-
-def _describe_run(files: Mapping[str, str], manifest: Mapping[str, Any]) -> Described:
-    d = Described()
-    summary = _load_json(files["summary.json"]) if "summary.json" in files else None
-    plan = _load_json(files["plan.json"]) if "plan.json" in files else None
-    src = _obj(summary) or _obj(plan)
-    suite = src.get("suite") if isinstance(src.get("suite"), str) else ""
-    model = _obj(src.get("model"))
-    model_name = model.get("name") if isinstance(model.get("name"), str) else ""
-    d.title = " · ".join(x for x in (suite, model_name) if x)
-    d.name_hint = "-".join(x for x in (suite, model_name) if x)
-    d.metadata["run"] = {
-        "suite": suite,
-        "model": model_name,
-        "model_identity": str(model.get("identity") or "")[:300],
-        "task_kind": str(src.get("kind") or "")[:32],
-        "samples": _num(src.get("samples")),
-        "complete": bool(src.get("complete")) if isinstance(summary, Mapping) else None,
-    }
-    if suite:
-        d.lineage.append({"relation": "uses_suite", "kind": "suite", "name": suite, "label": suite})
-    if model_name:
-        d.lineage.append(
-            {
-                "relation": "evaluates_model",
-                "kind": "model",
-                "name": model_name,
-                "label": model_name,
-            }
-        )
-    results = []
-    notes = []
-    langs: list[str] = []
-    tasks = summary.get("tasks") if isinstance(summary, Mapping) else None
-    if isinstance(tasks, Mapping):
-        for task, info in list(tasks.items())[:50]:
-            note = _run_note(str(task), info) if isinstance(info, Mapping) else None
-            if note is not None:
-                notes.append(note)
-            metrics = info.get("metrics") if isinstance(info, Mapping) else None
-            if not isinstance(metrics, Mapping):
-                continue
-            for metric, m in list(metrics.items())[:20]:
-                if not isinstance(m, Mapping):
-                    continue
-                per_lang = []
-                for row in m.get("per_language") or []:
-                    st = _stat(row)
-                    if st is None or not isinstance(row.get("language"), str):
-                        continue
-                    st["language"] = row["language"][:32]
-                    per_lang.append(st)
-                    if st["language"] not in langs:
-                        langs.append(st["language"])
-                groups: dict[str, list[dict[str, Any]]] = {}
-                pg = m.get("per_group")
-                if isinstance(pg, Mapping):
-                    for attr, rows in list(pg.items())[:10]:
-                        out = []
-                        for row in (rows if isinstance(rows, list) else [])[:_MAX_GROUPS]:
-                            st = _stat(row)
-                            if st is not None:
-                                st["group"] = str(row.get("group"))[:100]
-                                out.append(st)
-                        groups[str(attr)[:50]] = out
-                results.append(
-                    {
-                        "task": str(task)[:100],
-                        "metric": str(metric)[:60],
-                        "overall": _stat(m.get("overall")),
-                        "per_language": per_lang[:_MAX_LANGS],
-                        "per_group": groups,
-                    }
-                )
-    d.metadata["results"] = results
-    d.metadata["run_notes"] = notes
-    d.languages = langs
-    return d
-
-
-def _describe_assessment(files: Mapping[str, str], manifest: Mapping[str, Any]) -> Described:
-    d = Described()
-    data = _load_json(files["assessment.json"]) if "assessment.json" in files else None
-    if not isinstance(data, Mapping):
-        return d
-    system = _obj(data.get("system"))
-    d.title = str(system.get("name") or "")[:300]
-    d.name_hint = d.title
-    d.description = str(system.get("intended_use") or "")[:2000]
-    d.sector = str(system.get("sector") or "")[:100]
-    d.languages = _strs(system.get("languages"))
-    d.countries = [c.upper() for c in _strs(system.get("jurisdictions"), 50)]
-    areas = _strs(data.get("risk_areas"), 50)
-    risks = data.get("risks")
-    if isinstance(risks, list):
-        for r in risks:
-            area = r.get("area") if isinstance(r, Mapping) else None
-            if isinstance(area, str) and area not in areas:
-                areas.append(area[:100])
-    d.risk_areas = areas[:50]
-    d.metadata["system"] = {
-        k: system[k] for k in ("name", "version", "sector", "intended_use") if k in system
-    }
-    d.metadata["reports"] = [p for p in ("report.html", "report.pdf", "oscal.json") if p in files]
-    evidence = data.get("evidence")
-    for ev in evidence if isinstance(evidence, list) else []:
-        if not isinstance(ev, Mapping):
-            continue
-        sha = ev.get("content_sha256") or ev.get("sha256")
-        if isinstance(sha, str) and storage.SHA256_RE.match(sha):
-            d.lineage.append(
-                {
-                    "relation": "uses_evidence",
-                    "sha256": sha,
-                    "kind": str(ev.get("kind") or "")[:16],
-                    "label": str(ev.get("id") or ev.get("name") or sha[:16])[:300],
-                }
-            )
-    return d
-
-
 def _check_assessment(manifest: Mapping[str, Any], staged: list[storage.Staged]) -> None:
     """An assessment's assessment.json (staged, or already held), checked against
     ``assessment-1``; a 400 naming the file and the field otherwise."""
@@ -424,42 +113,6 @@ def _check_assessment(manifest: Mapping[str, Any], staged: list[storage.Staged])
         raise PublishError(400, str(e)) from None
     except PuhuiError as e:
         raise PublishError(400, e.message) from None
-
-
-def _describe_certificate(cred: Mapping[str, Any]) -> Described:
-    subject = cred.get("credentialSubject")
-    subject = subject if isinstance(subject, Mapping) else {}
-    d = Described()
-    d.title = str(subject.get("name") or _("certificate"))[:300]
-    d.name_hint = f"{d.title}-certificate"
-    d.description = str(subject.get("intendedUse") or "")[:2000]
-    d.sector = str(subject.get("sector") or "")[:100]
-    d.languages = _strs(subject.get("languages"))
-    d.countries = [c.upper() for c in _strs(subject.get("jurisdictions"), 50)]
-    issuer = cred.get("issuer")
-    d.metadata["certificate"] = {
-        "id": str(cred.get("id") or "")[:200],
-        "issuer": str(issuer.get("id") if isinstance(issuer, Mapping) else issuer or "")[:300],
-        "issuer_name": str(issuer.get("name") or "")[:200] if isinstance(issuer, Mapping) else "",
-        "validFrom": str(cred.get("validFrom") or "")[:40],
-        "validUntil": str(cred.get("validUntil") or "")[:40],
-    }
-    assessment = subject.get("assessment")
-    if isinstance(assessment, Mapping):
-        sha = assessment.get("contentSha256")
-        if isinstance(sha, str) and storage.SHA256_RE.match(sha):
-            d.lineage.append(
-                {
-                    "relation": "certifies",
-                    "kind": "assessment",
-                    "sha256": sha,
-                    "label": str(assessment.get("id") or sha[:16])[:300],
-                }
-            )
-    return d
-
-
-# ---------------------------------------------------------------- the upload
 
 
 def _check_manifest(raw: bytes) -> dict[str, Any]:
@@ -638,14 +291,14 @@ def _publish(
         content_sha = manifest["content_sha256"]
         manifest_id = manifest["id"]
         by_path = {e["path"]: e["sha256"] for e in entries}
-        describe = {
-            "corpus": _describe_corpus,
-            "run": _describe_run,
-            "assessment": _describe_assessment,
-            "suite": _describe_suite,
-            "model": _describe_model,
+        describer = {
+            "corpus": describe.describe_corpus,
+            "run": describe.describe_run,
+            "assessment": describe.describe_assessment,
+            "suite": describe.describe_suite,
+            "model": describe.describe_model,
         }.get(kind)
-        desc = describe(by_path, manifest) if describe else Described()
+        desc = describer(by_path, manifest) if describer else describe.Described()
         relation = "uses_evidence" if kind == "assessment" else "derived_from"
         # a model card's inputs are runs of the model: they link to it (evaluates_model) already
         inputs = [] if kind == "model" else manifest["provenance"].get("inputs", [])
@@ -683,7 +336,7 @@ def _publish(
         entries = [{"path": "certificate.json", "sha256": only.sha256, "size": only.size}]
         content_sha = only.sha256
         manifest_id = ""
-        desc = _describe_certificate(cred)
+        desc = describe.describe_certificate(cred)
         if not signed_by_trusted_issuer(cred):
             # anybody can sign a certificate with a key of their own: only a trusted issuer's
             # may say it certifies another organization's assessment
