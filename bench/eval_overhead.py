@@ -36,6 +36,9 @@ Measurements, each repeated ``--repeats`` times with the tools alternating which
 Inspect runs from its own venv as a subprocess executing this same file (``_worker inspect``), so
 none of its dependencies touch Puhui's venv. Its model is ``openai-api/loop/m``, the generic
 OpenAI-compatible provider (chat completions), with LOOP_BASE_URL and LOOP_API_KEY set.
+
+One file (~610 lines) on purpose: a benchmark is a script a reader runs and reads top to
+bottom (setup, the tools side by side, the report), and splitting it would scatter that story.
 """
 
 from __future__ import annotations

@@ -25,6 +25,9 @@ written with ``bulk_create`` with the same ``search_text`` the publish path comp
 statement migration 0005 uses (rowid = item id, text = search_text, facets = facet_terms), the
 PostgreSQL GIN index on the stored tsvector column maintains itself. Nothing here asserts
 timings; it prints tables.
+
+One file (~810 lines) on purpose: a benchmark is a script a reader runs and reads top to
+bottom (setup, the tools side by side, the report), and splitting it would scatter that story.
 """
 
 from __future__ import annotations

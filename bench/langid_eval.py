@@ -30,6 +30,9 @@ macro=True)`` (so ``swh``/``swa``/``sw``, ``arb``/``ara``/``ar``, ``zsm``/``msa`
 names (e.g. CLD2's ``zh-Hant``), else the dominant script of the text (``detect_script``), so
 ``ace_Arab`` and ``ace_Latn`` are different classes for every tool. FLORES ``aka_Latn`` and
 ``twi_Latn`` both become Akan ``ak`` and are scored as one class.
+
+One file (~630 lines) on purpose: a benchmark is a script a reader runs and reads top to
+bottom (setup, the tools side by side, the report), and splitting it would scatter that story.
 """
 
 from __future__ import annotations

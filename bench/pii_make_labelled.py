@@ -9,6 +9,9 @@ a phone span covers the whole written number, including a leading ``+``/``00`` a
 parentheses; IDs cover their separators; e-mail spans cover ``local@domain``.
 
 Run:  .venv/bin/python bench/pii_make_labelled.py  (deterministic; seed below)
+
+One file (~670 lines) on purpose: a benchmark is a script a reader runs and reads top to
+bottom (setup, the tools side by side, the report), and splitting it would scatter that story.
 """
 
 from __future__ import annotations
