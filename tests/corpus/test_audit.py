@@ -3,6 +3,10 @@
 Each test builds a small corpus folder in the layout of ``puhui corpus build`` (zstd JSON
 Lines under data/ and removed/, JSON Lines under quarantine/) and checks what the audit,
 audit.html, croissant.json and datasheet.md say about it.
+
+Over 600 lines: each concern of ``puhui.corpus.audit`` (reading, statistics, lexicon,
+warnings, HTML) and of Croissant and the datasheet is checked on the same small corpus builder; the
+Croissant and datasheet tests are the part to move to a module of their own next.
 """
 
 from __future__ import annotations

@@ -1,5 +1,9 @@
 """The eval engine: suites, languages, scorers, statistics, and the runner against real
-loopback servers (well-behaved, slow, rate-limiting, failing) and the embedded model."""
+loopback servers (well-behaved, slow, rate-limiting, failing) and the embedded model.
+
+Over 600 lines: the runner tests share the loopback servers and the mini suite; the plugin
+and task-kind tests are the part to move to a module of their own next.
+"""
 
 from __future__ import annotations
 

@@ -3,6 +3,9 @@
 One server per module: init, people in two organizations, tokens, artifacts published through
 `puhui hub publish`, then search, item pages with lineage, downloads with Range, certificate
 verification, languages, the DCAT catalog, page weights and the authorization matrix.
+
+Over 600 lines on purpose: every test here shares one real hub (the module fixture), which is
+expensive to start; other modules reuse it (``hub = test_hub_e2e.hub``) rather than split it.
 """
 
 from __future__ import annotations
