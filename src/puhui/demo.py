@@ -21,7 +21,6 @@ happens as it happens (the CLI draws its progress bars and tables from these eve
 from __future__ import annotations
 
 import json
-import secrets
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -258,28 +257,10 @@ def register_demo_issuer(key_dir: Path, url: str, token: str) -> dict[str, Any]:
 
 def publish_to_hub(base: Path, artifacts: list[Path], settings: Settings) -> dict[str, Any]:
     """Start (or reuse) a local hub, publish ``artifacts`` to it as public items."""
-    from puhui import hub
     from puhui.hub import client, local
 
-    hub.migrate()
-    from django.contrib.auth import get_user_model
-
-    from puhui.hub.catalog.access import new_token
-    from puhui.hub.catalog.models import Membership, Organization
-
-    user_model = get_user_model()
-    user = user_model.objects.filter(username=DEMO_USER).first()
     password_file = base / "hub-password.txt"
-    if user is None or not password_file.exists():
-        password = secrets.token_urlsafe(12)
-        user = user or user_model(username=DEMO_USER)
-        user.set_password(password)
-        user.save()
-        password_file.write_text(password + "\n", encoding="utf-8")
-        password_file.chmod(0o600)
-    org, _new = Organization.objects.get_or_create(slug=DEMO_ORG, defaults={"name": "Puhui demo"})
-    Membership.objects.update_or_create(user=user, org=org, defaults={"role": "admin"})
-    token = new_token(user, scope="publish", org=org, days=1, name="puhui demo")
+    token = local.local_publisher(DEMO_USER, DEMO_ORG, "Puhui demo", password_file)
     info = local.start(settings)
     issuer = register_demo_issuer(base / "keys", info["url"], token)
     items = [
