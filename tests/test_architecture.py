@@ -255,3 +255,25 @@ def test_architecture_doc_names_every_layer() -> None:
     for _name, packages in LAYERS:
         for pkg in packages:
             assert f"`{pkg}`" in doc, f"docs/architecture.md does not name `{pkg}`"
+
+
+def test_django_lives_only_in_the_hub() -> None:
+    """The web framework is the hub's business: no engine, façade or CLI module imports
+    ``django`` or ``ninja`` itself (they call functions of :mod:`puhui.hub` instead)."""
+    bad = []
+    for name, path in modules().items():
+        if name == "puhui.hub" or name.startswith("puhui.hub."):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Import):
+                mods = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                mods = [node.module or ""]
+            else:
+                continue
+            bad += [
+                f"{path.relative_to(REPO)}:{node.lineno}: {m}"
+                for m in mods
+                if m.split(".")[0] in ("django", "ninja")
+            ]
+    assert not bad, "Django imported outside puhui.hub:\n" + "\n".join(bad)

@@ -257,10 +257,10 @@ def register_demo_issuer(key_dir: Path, url: str, token: str) -> dict[str, Any]:
 
 def publish_to_hub(base: Path, artifacts: list[Path], settings: Settings) -> dict[str, Any]:
     """Start (or reuse) a local hub, publish ``artifacts`` to it as public items."""
-    from puhui.hub import client, local
+    from puhui.hub import accounts, client, local
 
     password_file = base / "hub-password.txt"
-    token = local.local_publisher(DEMO_USER, DEMO_ORG, "Puhui demo", password_file)
+    token = accounts.local_publisher(DEMO_USER, DEMO_ORG, "Puhui demo", password_file)
     info = local.start(settings)
     issuer = register_demo_issuer(base / "keys", info["url"], token)
     items = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gettext
 import itertools
+import json
 import stat
 import subprocess
 import sys
@@ -202,3 +203,62 @@ def test_newest_reads_stretches_and_equals_a_full_sort(density: float) -> None:
     if density >= 0.5:
         assert len(calls) == 1  # dense matches: the newest stretch is enough
     assert newest(fetch, None, size) == []
+
+
+ACCOUNTS_SCRIPT = """
+import json, sys
+from pathlib import Path
+from puhui.errors import PuhuiError
+from puhui.hub import accounts
+
+def error(call):
+    try:
+        call()
+    except PuhuiError as e:
+        return str(e)
+    return None
+
+pw = Path(sys.argv[1])
+first = accounts.local_publisher("demo", "demo-org", "Puhui demo", pw)
+kept = pw.read_text()
+second = accounts.local_publisher("demo", "demo-org", "Puhui demo", pw)
+from puhui.hub.catalog.models import Membership
+m = Membership.objects.get(user__username="demo")
+print(json.dumps({
+    "tokens": [first[:4], second[:4], first != second],
+    "kept": pw.read_text() == kept, "mode": oct(pw.stat().st_mode & 0o777),
+    "membership": [m.org.slug, m.org.name, m.role],
+    "label": accounts.database_label().endswith("hub.sqlite3"),
+    "errors": [
+        error(lambda: accounts.save_user("x", org="knbs", role="boss", password="p")),
+        error(lambda: accounts.save_user("x", org="Bad", password="p")),
+        error(lambda: accounts.save_user("x")),
+        error(lambda: accounts.issue_token("demo", scope="write")),
+        error(lambda: accounts.issue_token("demo", org="elsewhere")),
+    ],
+}))
+"""
+
+
+def test_accounts_make_the_demo_publisher_and_name_parameters_in_errors(tmp_path: Path) -> None:
+    """:mod:`puhui.hub.accounts` (the CLI's and the demo's way to the hub's people): a second
+    ``local_publisher`` keeps the password file, and engine errors name parameters, not flags."""
+    pw = tmp_path / "hub-password.txt"
+    out = subprocess.run(
+        [sys.executable, "-c", ACCOUNTS_SCRIPT, str(pw)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    got = json.loads(out.stdout)
+    assert got["tokens"] == ["phb_", "phb_", True]
+    assert got["kept"] and got["mode"] == "0o600" and got["label"]
+    assert got["membership"] == ["demo-org", "Puhui demo", "admin"]
+    assert got["errors"] == [
+        "`role` 'boss': not one of admin, member, viewer — pick one of those",
+        "`org` 'Bad': use lower-case letters, digits and '-' — e.g. `org` knbs",
+        "a new user needs a password: x — pass `password`",
+        "`scope` 'write': not one of read, publish — pick one of those",
+        "demo is not in organization elsewhere — add them with "
+        "`puhui hub createuser demo --org elsewhere`",
+    ]

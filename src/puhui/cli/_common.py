@@ -68,7 +68,7 @@ PARAMETERS = frozenset(
         "txt_unit", "pii_mode", "regions", "restart", "executor", "workers", "pipeline",
         "dedup_against", "valid_days", "status_list", "report_dir", "trusted", "key_dir",
         "pdf", "port", "replace", "suite", "format", "profile", "evidence", "answers", "lang",
-        "at", "token",
+        "at", "token", "org", "role", "scope",
     }
 )  # fmt: skip
 

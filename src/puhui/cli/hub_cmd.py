@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ import typer
 
 from puhui.cli._common import JSON_HELP, console, err_console, print_json, settings
 from puhui.errors import PuhuiError
+from puhui.hub.accounts import ROLES, SCOPES, SLUG
 from puhui.i18n import _
 
 app = typer.Typer(
@@ -34,16 +34,13 @@ issuer_app = typer.Typer(
 )
 app.add_typer(issuer_app, name="issuer")
 
-ROLES = ("admin", "member", "viewer")
-SCOPES = ("read", "publish")
 VISIBILITIES = ("public", "organization", "private")
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
 def _django() -> None:
     """Configure Django and bring the database up to date; one-line errors on failure."""
     settings()  # a bad setting fails here, as a one-line ConfigError
-    from puhui import hub
+    from puhui.hub import accounts
 
     def upgrading(steps: int) -> None:
         err_console.print(
@@ -51,18 +48,7 @@ def _django() -> None:
             markup=False,
         )
 
-    try:
-        tightened = hub.migrate(upgrading=upgrading)
-    except Exception as e:
-        from django.db import DatabaseError
-
-        if isinstance(e, DatabaseError):
-            raise PuhuiError(
-                _("cannot open the hub database: {why}").format(why=str(e).splitlines()[0]),
-                _("check PUHUI_HUB_DATABASE_URL and that the database server is running"),
-            ) from None
-        raise
-    for path, mode in tightened:
+    for path, mode in accounts.open_database(upgrading=upgrading):
         err_console.print(
             _("warning: {p} was readable by other users (mode {m:o}); made it private").format(
                 p=path, m=mode
@@ -81,10 +67,9 @@ def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
 
 
 def _db_label() -> str:
-    from django.conf import settings as dj
+    from puhui.hub import accounts
 
-    db = dj.DATABASES["default"]
-    return str(db["NAME"]) if db["ENGINE"].endswith("sqlite3") else f"PostgreSQL {db['NAME']}"
+    return accounts.database_label()
 
 
 @app.command("init")
@@ -243,52 +228,22 @@ def createuser(
     Example: puhui hub createuser amina --org knbs --role admin --password-stdin < pw.txt
     """
     _choice(role, ROLES, "--role")
-    if org is not None and not _SLUG.match(org):
+    if org is not None and not SLUG.match(org):
         raise PuhuiError(
             _("--org {o!r}: use lower-case letters, digits and '-'").format(o=org),
             _("e.g. --org knbs"),
         )
     _django()
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
-    from django.db import transaction
+    from puhui.hub import accounts
 
-    from puhui.hub.catalog.models import Membership, Organization
-
-    user_model = get_user_model()
-    user = user_model.objects.filter(username=name).first()
-    created = user is None
     password = None
-    if created or password_stdin:
+    if password_stdin or not accounts.user_exists(name):
         password = _read_password(password_stdin)
-        try:
-            validate_password(password, user)
-        except ValidationError as e:
-            raise PuhuiError(
-                _("password refused: {why}").format(why=" ".join(e.messages)),
-                _("choose a longer, less common one"),
-            ) from None
-    with transaction.atomic():
-        if user is None:
-            user = user_model(username=name)
-        if password is not None:
-            user.set_password(password)
-        if superuser:
-            user.is_superuser = user.is_staff = True
-        user.save()
-        if org is not None:
-            organization, _new = Organization.objects.get_or_create(
-                slug=org, defaults={"name": org}
-            )
-            Membership.objects.update_or_create(
-                user=user, org=organization, defaults={"role": role}
-            )
-    info = {"user": name, "created": created, "org": org, "role": role if org else None}
+    info = accounts.save_user(name, org=org, role=role, password=password, superuser=superuser)
     if json_out:
         print_json(info)
         return
-    text = _("Created user {u}") if created else _("Updated user {u}")
+    text = _("Created user {u}") if info["created"] else _("Updated user {u}")
     line = text.format(u=name)
     if org:
         line += " · " + _("{role} of {org}").format(role=role, org=org)
@@ -310,28 +265,9 @@ def token_new(
     """
     _choice(scope, SCOPES, "--scope")
     _django()
-    from django.contrib.auth import get_user_model
+    from puhui.hub import accounts
 
-    from puhui.hub.catalog.access import new_token
-    from puhui.hub.catalog.models import Membership, Organization
-
-    owner = get_user_model().objects.filter(username=user).first()
-    if owner is None:
-        raise PuhuiError(
-            _("no user {u}").format(u=user), _("create it with `puhui hub createuser`")
-        )
-    organization = None
-    if org is not None:
-        organization = Organization.objects.filter(slug=org).first()
-        if organization is None or (
-            not owner.is_superuser
-            and not Membership.objects.filter(user=owner, org=organization).exists()
-        ):
-            raise PuhuiError(
-                _("{u} is not in organization {o}").format(u=user, o=org),
-                _("add them with `puhui hub createuser {u} --org {o}`").format(u=user, o=org),
-            )
-    token = new_token(owner, scope=scope, org=organization, days=days, name=name)
+    token = accounts.issue_token(user, scope=scope, org=org, days=days, name=name)
     err_console.print(
         _("Token for {u} ({s}); shown once, keep it safe:").format(u=user, s=scope), markup=False
     )

@@ -188,35 +188,3 @@ def stop(settings: Settings) -> dict[str, Any] | None:
         stopped = info
     path.unlink(missing_ok=True)
     return stopped
-
-
-def local_publisher(username: str, org_slug: str, org_name: str, password_file: Path) -> str:
-    """An admin of organization ``org_slug`` on this machine's hub, and a one-day publish token.
-
-    Creates the hub's database if needed, the user (with a random password written to
-    ``password_file``, readable by the owner only) and the organization, makes the user its
-    admin, and returns a new token with the publish scope. Used by ``puhui demo``; keeps Django
-    inside :mod:`puhui.hub`.
-    """
-    import secrets
-
-    from puhui import hub
-
-    hub.migrate()
-    from django.contrib.auth import get_user_model
-
-    from puhui.hub.catalog.access import new_token
-    from puhui.hub.catalog.models import Membership, Organization
-
-    user_model = get_user_model()
-    user = user_model.objects.filter(username=username).first()
-    if user is None or not password_file.exists():
-        password = secrets.token_urlsafe(12)
-        user = user or user_model(username=username)
-        user.set_password(password)
-        user.save()
-        password_file.write_text(password + "\n", encoding="utf-8")
-        password_file.chmod(0o600)
-    org, _new = Organization.objects.get_or_create(slug=org_slug, defaults={"name": org_name})
-    Membership.objects.update_or_create(user=user, org=org, defaults={"role": "admin"})
-    return new_token(user, scope="publish", org=org, days=1, name="puhui demo")
