@@ -31,7 +31,7 @@ def test_the_facade_is_lazy_and_listed_by_help() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     first, rest = out.split("\n", 1)
-    assert first == "['puhui', 'puhui.errors']"  # nothing else loaded by the package
+    assert first == "['puhui', 'puhui._version', 'puhui.errors']"  # only the version besides
     functions = rest.split("\nFUNCTIONS\n", 1)[1]
     for name in (*FACADE, "publish"):
         assert f"\n    {name}(" in functions, name
