@@ -189,7 +189,6 @@ def fake_assessment(root: Path, run: Path) -> Path:
     }
     doc = json.loads(ASSESSMENT.read_text(encoding="utf-8"))  # as `puhui assess new` writes it
     doc["system"].update(system)
-    doc["risks"] = [{"area": "privacy"}]
     # as `puhui assess new` writes it: the run again, beside the manifest inputs
     doc["evidence"][0]["sha256"] = input_ref(run)["sha256"]
     return make_artifact(

@@ -15,6 +15,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from puhui.assess.types import Assessment
+from puhui.errors import PuhuiError
 from puhui.evals.summary import UNPARSED_WARN
 from puhui.hub.catalog import storage
 
@@ -295,41 +297,41 @@ def describe_run(files: Mapping[str, str], manifest: Mapping[str, Any]) -> Descr
 
 
 def describe_assessment(files: Mapping[str, str], manifest: Mapping[str, Any]) -> Described:
+    """An assessment from `puhui assess new`, read through its typed view
+    (:class:`~puhui.assess.types.Assessment`; publishing checked it against ``assessment-1``):
+    the system's scope, the risk areas its register holds, its reports and its evidence."""
     d = Described()
     data = load_json(files["assessment.json"]) if "assessment.json" in files else None
-    if not isinstance(data, Mapping):
+    try:
+        a = Assessment.from_json(data) if isinstance(data, dict) else None
+    except PuhuiError:
+        a = None
+    if a is None:
         return d
-    system = obj(data.get("system"))
-    d.title = str(system.get("name") or "")[:300]
+    system = a.system
+    d.title = system.name[:300]
     d.name_hint = d.title
-    d.description = str(system.get("intended_use") or "")[:2000]
-    d.sector = str(system.get("sector") or "")[:100]
-    d.languages = strs(system.get("languages"))
-    d.countries = [c.upper() for c in strs(system.get("jurisdictions"), 50)]
-    areas = strs(data.get("risk_areas"), 50)
-    risks = data.get("risks")
-    if isinstance(risks, list):
-        for r in risks:
-            area = r.get("area") if isinstance(r, Mapping) else None
-            if isinstance(area, str) and area not in areas:
-                areas.append(area[:100])
-    d.risk_areas = areas[:50]
+    d.description = system.intended_use[:2000]
+    d.sector = system.sector[:100]
+    d.languages = strs(system.languages)
+    d.countries = [c.upper() for c in strs(system.jurisdictions, 50)]
+    d.risk_areas = strs([r.get("area") for r in a.risks if isinstance(r, Mapping)], 50)
     d.metadata["system"] = {
-        k: system[k] for k in ("name", "version", "sector", "intended_use") if k in system
+        "name": system.name,
+        "version": system.version,
+        "sector": system.sector,
+        "intended_use": system.intended_use,
     }
     d.metadata["reports"] = [p for p in ("report.html", "report.pdf", "oscal.json") if p in files]
-    evidence = data.get("evidence")
-    for ev in evidence if isinstance(evidence, list) else []:
-        if not isinstance(ev, Mapping):
-            continue
-        sha = ev.get("content_sha256") or ev.get("sha256")
+    for ev in a.evidence:
+        sha = ev.get("sha256")  # the evidence artifact's content sha256, as its item holds it
         if isinstance(sha, str) and storage.SHA256_RE.match(sha):
             d.lineage.append(
                 {
                     "relation": "uses_evidence",
                     "sha256": sha,
-                    "kind": str(ev.get("kind") or "")[:16],
-                    "label": str(ev.get("id") or ev.get("name") or sha[:16])[:300],
+                    "kind": str(ev.get("type") or "")[:16],
+                    "label": str(ev.get("id") or sha[:16])[:300],
                 }
             )
     return d
