@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Request, expect, sync_playwright
-from test_hub_e2e import PAGE_LIMIT, PASSWORD, Hub, _wait, make_artifact
+from test_hub_e2e import ASSESSMENT, PAGE_LIMIT, PASSWORD, Hub, _wait, make_artifact
 
 from puhui.artifacts import input_ref, write_manifest
 
@@ -63,9 +63,10 @@ def _assessment(root: Path, run: Path) -> Path:
         "intended_use": "Answer citizens' questions about permits",
         "jurisdictions": ["KE"],
     }
-    (root / "assessment.json").write_text(
-        json.dumps({"system": system, "summary": {"risks": 3}}), encoding="utf-8"
-    )
+    doc = json.loads(ASSESSMENT.read_text(encoding="utf-8"))  # as `puhui assess new` writes it
+    doc["system"].update(system)
+    doc["evidence"][0]["sha256"] = input_ref(run)["sha256"]  # the run as its evidence E1
+    (root / "assessment.json").write_text(json.dumps(doc), encoding="utf-8")
     (root / "report.html").write_text("<html><body>Report</body></html>\n", encoding="utf-8")
     (root / "oscal.json").write_text('{"assessment-results": {}}\n', encoding="utf-8")
     write_manifest(root, "assessment", inputs=[input_ref(run, "run")])
