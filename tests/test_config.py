@@ -113,3 +113,10 @@ def test_config_show_hides_secrets(puhui: Run) -> None:
     }
     assert rows["hub_secret_key"]["value"] == "(set, hidden)"
     assert rows["hub_database_url"]["value"] == "postgresql://hub:***@db.example:5432/hub"
+
+
+def test_config_show_says_not_set_rather_than_none(puhui: Run) -> None:
+    proc = puhui("config", "show", env={"COLUMNS": "250"})
+    assert proc.returncode == 0, proc.stderr
+    row = next(line for line in proc.stdout.splitlines() if "PUHUI_HUB_URL" in line)
+    assert "(not set)" in row and "None" not in row

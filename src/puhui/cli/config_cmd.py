@@ -41,7 +41,8 @@ def show(json_out: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None
     for col in (_("name"), _("value"), _("source"), _("variable"), _("meaning")):
         table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(r["name"], str(r["value"]), r["source"], r["env"], r["doc"])
+        value = _("(not set)") if r["value"] is None else str(r["value"])
+        table.add_row(r["name"], value, r["source"], r["env"], r["doc"])
     console.print(table)
     console.print(
         _("config file: {f}").format(f=s.config_file or _("none (create $PUHUI_HOME/config.toml)"))
