@@ -181,11 +181,9 @@ def gc(
     Example: puhui hub gc --dry-run
     """
     _django()
-    from puhui.hub.catalog import storage
-    from puhui.hub.catalog.models import ItemFile
+    from puhui import hub
 
-    referenced = set(ItemFile.objects.values_list("sha256", flat=True))
-    gone = storage.collect(referenced, older_than * 3600, dry_run=dry_run)
+    gone = hub.collect_unheld_files(older_than * 3600, dry_run=dry_run)
     size = sum(n for _p, n in gone)
     if json_out:
         print_json({"dry_run": dry_run, "files": [str(p) for p, _n in gone], "bytes": size})

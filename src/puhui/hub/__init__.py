@@ -53,3 +53,14 @@ def migrate(
             upgrading(len(plan))
     call_command("migrate", interactive=False, verbosity=verbosity)
     return tightened
+
+
+def collect_unheld_files(older_than_s: float, *, dry_run: bool) -> list[tuple[Path, int]]:
+    """Remove (or with ``dry_run`` only list) stored files that no item holds and that were last
+    written over ``older_than_s`` seconds ago: what failed or interrupted publishes left behind.
+    Returns (path, size) of each. Call :func:`migrate` (or :func:`setup`) first."""
+    from puhui.hub.catalog import storage
+    from puhui.hub.catalog.models import ItemFile
+
+    referenced = set(ItemFile.objects.values_list("sha256", flat=True))
+    return storage.collect(referenced, older_than_s, dry_run=dry_run)
