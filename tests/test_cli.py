@@ -73,7 +73,10 @@ def test_engine_texts_name_parameters_not_flags() -> None:
     """A translatable engine text names a parameter in backquotes (`out`), never a flag
     (--out); a whole command in backquotes (`puhui keys new --out KEYDIR`) is fine."""
     found = []
-    for area in ("evals", "corpus", "assess", "certify", "models", "artifacts.py", "config.py"):
+    for area in (
+        *("evals", "corpus", "assess", "certify", "models", "lang", "artifacts.py", "config.py"),
+        *("api.py", "demo.py", "hub/local.py", "hub/accounts.py", "hub/__init__.py"),
+    ):
         root = ENGINES / area
         for path in [root] if root.is_file() else sorted(root.rglob("*.py")):
             for text in re.findall(r'_\(\s*"((?:[^"\\]|\\.)*)"', path.read_text("utf-8")):

@@ -17,6 +17,8 @@ from puhui.config import load_settings
 from puhui.errors import ConfigError
 from puhui.hub import conf
 
+from conftest import Run, assert_one_line_error
+
 LOCALE = Path(conf.__file__).parent / "locale"
 LANGS = ("zh_Hans", "fr", "es", "ar", "sw", "pt")
 
@@ -262,3 +264,16 @@ def test_accounts_make_the_demo_publisher_and_name_parameters_in_errors(tmp_path
         "demo is not in organization elsewhere — add them with "
         "`puhui hub createuser demo --org elsewhere`",
     ]
+
+
+def test_hub_start_on_a_busy_port_names_the_flag(puhui: Run) -> None:
+    """The engine's hint names its `port` parameter; the CLI shows the command's flag."""
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = puhui("hub", "start", "--port", str(port))
+    line = assert_one_line_error(proc, f"port {port} on 127.0.0.1 is in use", "--port")
+    assert "`port`" not in line

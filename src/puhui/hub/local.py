@@ -123,7 +123,7 @@ def start(settings: Settings, port: int | None = None) -> dict[str, Any]:
     if not _free(want):
         if port is not None:
             raise PuhuiError(
-                _("port {p} on 127.0.0.1 is in use").format(p=want), _("choose another --port")
+                _("port {p} on 127.0.0.1 is in use").format(p=want), _("choose another `port`")
             )
         want = 0
     if want == 0:
