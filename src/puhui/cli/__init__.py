@@ -21,6 +21,7 @@ from puhui.cli import (
     hub_cmd,
     inspect_cmd,
     keys_cmd,
+    learn_cmd,
     models,
 )
 from puhui.cli._common import error_line
@@ -60,6 +61,7 @@ app.add_typer(models.app, name="models")
 app.add_typer(corpus.app, name="corpus")
 eval_cmd.app.command("import")(eval_import.import_)  # after list, run, export, show, compare
 app.add_typer(eval_cmd.app, name="eval")
+app.add_typer(learn_cmd.app, name="learn")
 app.add_typer(assess_cmd.app, name="assess")
 app.add_typer(keys_cmd.app, name="keys")
 app.add_typer(cert_cmd.app, name="cert")
