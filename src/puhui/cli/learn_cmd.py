@@ -1,4 +1,5 @@
-"""``puhui learn``: list the bundled courses and check a course folder."""
+"""``puhui learn``: list the bundled courses, check a course folder, export a course as an offline
+site."""
 
 from __future__ import annotations
 
@@ -12,9 +13,13 @@ from rich.table import Table
 from puhui.cli._common import JSON_HELP, console, print_json
 from puhui.i18n import _
 from puhui.learn import list_courses, load_course, missing_translations, validate
+from puhui.learn.export import export_site
 
 app = typer.Typer(
-    help=_("AI-literacy courses: list the bundled courses, check a course folder."),
+    help=_(
+        "AI-literacy courses: list the bundled courses, check a course folder, export a course "
+        "as an offline site."
+    ),
     no_args_is_help=True,
     add_completion=False,
 )
@@ -81,3 +86,23 @@ def validate_(
             print(_("{d}: valid course").format(d=course_dir))
     if problems:
         raise typer.Exit(2)
+
+
+@app.command("export")
+def export(
+    course: str = typer.Argument(..., help=_("A bundled course id or a course folder.")),
+    out: Path = typer.Option(..., "--out", help=_("The folder to write the site to.")),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Write the course as a static offline site (HTML, no server, quizzes checked in the
+    page): open OUT/index.html from a USB stick."""
+    site = export_site(course, out)
+    pages = sorted(str(p.relative_to(site)) for p in site.rglob("*.html"))
+    if json_out:
+        print_json({"out": str(site), "index": str(site / "index.html"), "pages": len(pages)})
+        return
+    print(
+        _("{n} pages written to {out}; open {index}").format(
+            n=len(pages), out=site, index=site / "index.html"
+        )
+    )
