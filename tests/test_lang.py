@@ -22,6 +22,7 @@ from puhui.lang import (
     fold_arabic,
     fold_diacritics,
     fold_for_matching,
+    is_right_to_left,
     macrolanguage,
     matches,
     normalize_tag,
@@ -212,3 +213,24 @@ def test_lang_is_foundation_layer() -> None:
             for name in names:
                 if name.startswith("puhui"):
                     assert name in allowed or name.startswith("puhui.lang."), (path.name, name)
+
+
+@pytest.mark.parametrize(
+    ("tag", "rtl"),
+    [
+        ("ar", True),
+        ("arb_Arab", True),
+        ("ur", True),
+        ("he", True),
+        ("fa", True),
+        ("ff-Adlm", True),
+        ("sw", False),
+        ("en", False),
+        ("zh", False),
+        ("ha", False),
+        ("pa-Arab", True),
+        ("pa", False),
+    ],
+)
+def test_right_to_left_follows_the_script(tag: str, rtl: bool) -> None:
+    assert is_right_to_left(tag) is rtl

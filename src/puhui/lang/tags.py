@@ -141,3 +141,15 @@ def matches(requested: str, sample_tag: str) -> bool:
         if have_script is None:
             return True
     return have_script == want_script
+
+
+#: Scripts written right to left (ISO 15924).
+RTL_SCRIPTS = frozenset({"Arab", "Hebr", "Syrc", "Thaa", "Nkoo", "Adlm", "Rohg", "Mand", "Samr"})
+
+
+def is_right_to_left(tag: str) -> bool:
+    """Whether text in ``tag`` (a BCP-47 tag) is written right to left: by the tag's script
+    subtag, else by the language's default script (``ar`` -> Arab -> True, ``sw`` -> False)."""
+    parts = normalize_tag(tag).split("-")
+    script = next((p for p in parts[1:] if len(p) == 4), None) or default_script(parts[0])
+    return script in RTL_SCRIPTS

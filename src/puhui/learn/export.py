@@ -28,14 +28,12 @@ from markdown_it.utils import EnvType, OptionsDict
 
 from puhui.errors import PuhuiError
 from puhui.i18n import _
-from puhui.lang import default_script, normalize_tag
+from puhui.lang import is_right_to_left
 from puhui.learn import bundled_dir
 from puhui.learn.course import Course, Question, Quiz, load_course
 
 #: The file that marks a folder as written by :func:`export_site` (so it may be replaced).
 MARKER = ".puhui-learn-export"
-#: Scripts written right to left (ISO 15924).
-RTL_SCRIPTS = frozenset({"Arab", "Hebr", "Syrc", "Thaa", "Nkoo", "Adlm", "Rohg", "Mand", "Samr"})
 #: Every page must weigh less than this (bytes), as the hub's pages.
 PAGE_LIMIT = 100_000
 
@@ -73,14 +71,6 @@ form.addEventListener('submit',function(ev){ev.preventDefault();var pts=0;
  s.textContent=data.score.replace('{points}',pts).replace('{total}',total)+' '+
   (pts*100>=data.pass*total?data.passed:data.notPassed);});
 })();"""
-
-
-def is_rtl(lang: str) -> bool:
-    """Whether ``lang`` (a BCP-47 tag) is written right to left, by its script."""
-    tag = normalize_tag(lang)
-    parts = tag.split("-")
-    script = next((p for p in parts[1:] if len(p) == 4), None) or default_script(parts[0])
-    return script in RTL_SCRIPTS
 
 
 def _esc(text: object) -> str:
@@ -178,7 +168,7 @@ def _quiz_html(quiz: Quiz) -> str:
 
 
 def _page(lang: str, title: str, body: str) -> str:
-    direction = ' dir="rtl"' if is_rtl(lang) else ""
+    direction = ' dir="rtl"' if is_right_to_left(lang) else ""
     return (
         f'<!doctype html>\n<html lang="{_esc(lang)}"{direction}>\n<head><meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -246,7 +236,7 @@ def _lesson_page(course: Course, md: MarkdownIt, index: int, lang: str) -> str:
     article_lang = ""
     if shown.note:
         body.append(f'<p class="note" role="note">{_esc(shown.note)}</p>')
-        direction = ' dir="rtl"' if is_rtl(shown.lang) else ' dir="ltr"'
+        direction = ' dir="rtl"' if is_right_to_left(shown.lang) else ' dir="ltr"'
         article_lang = f' lang="{_esc(shown.lang)}"{direction}'
     body.append(f"<article{article_lang}>{md.render(lesson.body)}</article>")
     quiz = course.quiz(ref.id, lang)
