@@ -93,8 +93,12 @@ def test_raw_html_in_a_lesson_is_escaped_and_a_remote_image_refused(tmp_path: Pa
     shutil.copytree(bundled_dir() / COURSE, course)
     lesson = course / "lessons" / "01-what-is-ai.en.md"
     body = lesson.read_text(encoding="utf-8")
+    # raw HTML does not load (validate refuses it); written as code it is shown escaped
+    lesson.write_text(body + "\n<script>alert(1)</script>\n", encoding="utf-8")
+    with pytest.raises(PuhuiError, match=r"01-what-is-ai\.en\.md:\d+: body: raw HTML"):
+        export_site(course, tmp_path / "refused")
     lesson.write_text(
-        body + "\n<script>alert(1)</script>\n\n[a link](https://example.org/read-more)\n",
+        body + "\n`<script>alert(1)</script>`\n\n[a link](https://example.org/read-more)\n",
         encoding="utf-8",
     )
     text = (export_site(course, tmp_path / "site") / "en" / "01-what-is-ai.html").read_text(

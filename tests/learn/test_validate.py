@@ -132,6 +132,7 @@ def test_cli_validate_a_valid_course_lists_missing_translations(puhui: Run, tmp_
         "valid": True,
         "problems": [],
         "missing_translations": [{"lesson": "02-data", "language": "sw"}],
+        "missing_lab_translations": [],
     }
 
 

@@ -1,5 +1,5 @@
 """``puhui learn``: list the bundled courses, check a course folder, export a course as an offline
-site."""
+site, and do a course's labs (``puhui learn lab``: list, show, data, run)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,18 @@ import typer
 from rich.table import Table
 
 from puhui.cli._common import JSON_HELP, console, print_json
+from puhui.errors import PuhuiError
 from puhui.i18n import _
-from puhui.learn import list_courses, load_course, missing_translations, validate
+from puhui.learn import (
+    check_lab,
+    copy_lab_data,
+    course_folder,
+    list_courses,
+    load_course,
+    missing_lab_translations,
+    missing_translations,
+    validate,
+)
 from puhui.learn.export import export_site
 
 app = typer.Typer(
@@ -61,7 +71,9 @@ def validate_(
     """Check a course folder: one line per problem (file:line: field: what — what to do), exit
     2 when there are any; lessons not yet translated are listed as notes."""
     problems = validate(course_dir)
-    missing = [] if problems else missing_translations(load_course(course_dir))
+    loaded = None if problems else load_course(course_dir)
+    missing = missing_translations(loaded) if loaded else []
+    missing_labs = missing_lab_translations(loaded) if loaded else []
     if json_out:
         print_json(
             {
@@ -69,6 +81,9 @@ def validate_(
                 "problems": [str(p) for p in problems],
                 "missing_translations": [
                     {"lesson": lid, "language": lang} for lid, lang in missing
+                ],
+                "missing_lab_translations": [
+                    {"lab": lid, "language": lang} for lid, lang in missing_labs
                 ],
             }
         )
@@ -79,6 +94,13 @@ def validate_(
             print(
                 _(
                     "note: lesson {id} is not translated into {lang} (shown in the first language)"
+                ).format(id=lid, lang=lang),
+                file=sys.stderr,
+            )
+        for lid, lang in missing_labs:
+            print(
+                _(
+                    "note: lab {id} is not translated into {lang} (shown in the first language)"
                 ).format(id=lid, lang=lang),
                 file=sys.stderr,
             )
@@ -106,3 +128,134 @@ def export(
             n=len(pages), out=site, index=site / "index.html"
         )
     )
+
+
+lab_app = typer.Typer(
+    help=_(
+        "Labs: hands-on exercises with Puhui on bundled data. Read a lab's steps (`show`), copy "
+        "its data (`data`), do the steps, then hand in what you made (`run`): an automatic "
+        "check says what is right and what is not.\n\n"
+        "Example: puhui learn lab run testing-ai redact-a-corpus my-corpus --answer 9"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(lab_app, name="lab")
+
+COURSE_HELP = _("A bundled course id (`puhui learn list`) or a course folder.")
+
+
+@lab_app.command("list")
+def lab_list(
+    course: str = typer.Argument(..., help=COURSE_HELP),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """List a course's labs: id, title, minutes, what you hand in and what you answer."""
+    loaded = load_course(course_folder(course))
+    rows: list[dict[str, Any]] = [
+        {
+            "id": lab.id,
+            "title": loaded.lab(lab.id, loaded.first_language).item.title,
+            "minutes": lab.minutes,
+            "check": lab.check,
+            "hand_in": lab.hand_in,
+            "answer": lab.answer,
+            "data": lab.data is not None,
+            "languages": sorted(lab.instructions),
+        }
+        for lab in loaded.labs
+    ]
+    if json_out:
+        print_json(rows)
+        return
+    if not rows:
+        print(_("{c}: no labs").format(c=loaded.id))
+        return
+    table = Table(title=_("Labs of {c}").format(c=loaded.id), title_justify="left")
+    for col in (_("id"), _("title"), _("minutes"), _("hand in"), _("answer")):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["id"], r["title"], str(r["minutes"]), r["hand_in"], r["answer"])
+    console.print(table)
+
+
+@lab_app.command("show")
+def lab_show(
+    course: str = typer.Argument(..., help=COURSE_HELP),
+    lab: str = typer.Argument(..., help=_("The lab's id (`puhui learn lab list COURSE`).")),
+    lang: str = typer.Option(
+        "", "--lang", help=_("Language of the instructions (default: the course's first).")
+    ),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Print a lab's instructions (Markdown) and the question you answer; a note says when
+    they are not translated into --lang yet."""
+    loaded = load_course(course_folder(course))
+    shown = loaded.lab(lab, lang or loaded.first_language)
+    text = shown.item
+    if json_out:
+        print_json(
+            {
+                "lab": lab,
+                "lang": shown.lang,
+                "note": shown.note,
+                "title": text.title,
+                "review": text.review,
+                "question": text.question,
+                "body": text.body,
+            }
+        )
+        return
+    if shown.note:
+        print(_("note: {n}").format(n=shown.note), file=sys.stderr)
+    print(f"# {text.title}\n")
+    print(text.body.strip())
+    if text.question:
+        print("\n" + _("Question: {q}").format(q=text.question))
+
+
+@lab_app.command("data")
+def lab_data(
+    course: str = typer.Argument(..., help=COURSE_HELP),
+    lab: str = typer.Argument(..., help=_("The lab's id (`puhui learn lab list COURSE`).")),
+    out: Path = typer.Option(..., "--out", help=_("A new or empty folder to copy the data to.")),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Copy the data a lab starts from into a new folder; work on the copy."""
+    loaded = load_course(course_folder(course))
+    dest = copy_lab_data(loaded, lab, out)
+    files = sorted(str(p.relative_to(dest)) for p in dest.rglob("*") if p.is_file())
+    if json_out:
+        print_json({"out": str(dest), "files": files})
+        return
+    print(_("{n} files copied to {out}").format(n=len(files), out=dest))
+
+
+@lab_app.command("run")
+def lab_run(
+    course: str = typer.Argument(..., help=COURSE_HELP),
+    lab: str = typer.Argument(..., help=_("The lab's id (`puhui learn lab list COURSE`).")),
+    handed_in: Path = typer.Argument(
+        ..., help=_("What you made: the folder (or a .zip of it) the lab asks for.")
+    ),
+    answer: str | None = typer.Option(
+        None, "--answer", help=_("Your answer to the lab's question (a number, yes or no).")
+    ),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Check what you handed in: one line per point (✓ right, ✗ not yet), then PASSED or
+    FAILED. Exit 0 passed, 1 failed, 2 when the input cannot be used."""
+    loaded = load_course(course_folder(course))
+    try:
+        result = check_lab(loaded, lab, handed_in, answer)
+    except PuhuiError as e:
+        e.exit_code = 2
+        raise
+    if json_out:
+        print_json(result.to_json())
+    else:
+        for f in result.findings:
+            print(f"{'✓' if f.ok else '✗'} {f.what}")
+        print(_("PASSED") if result.passed else _("FAILED"))
+    if not result.passed:
+        raise typer.Exit(1)

@@ -4,7 +4,9 @@ A course folder holds ``course.yaml``, lessons as Markdown per language
 (``lessons/01-what-is-ai.sw.md``), quizzes as YAML (``quizzes/01-what-is-ai.sw.yaml``) and
 images. This engine reads and checks courses (:func:`load_course`, :func:`validate`, one line
 per problem naming file, line and field), grades quizzes (:func:`grade`, :func:`score`) and
-moves quizzes to and from Moodle's GIFT format (:func:`to_gift`, :func:`from_gift`). The CLI
+moves quizzes to and from Moodle's GIFT format (:func:`to_gift`, :func:`from_gift`). Labs
+(``labs/<id>.yaml`` with instructions and data) are hands-on exercises whose artifact
+:func:`check_lab` checks (:mod:`puhui.learn.labs`). The CLI
 (``puhui learn``) and the hub are its clients; bundled courses live in ``puhui/content/courses``.
 """
 
@@ -21,9 +23,20 @@ from puhui.learn.course import (
     Quiz,
     Shown,
     load_course,
+    missing_lab_translations,
     missing_translations,
 )
 from puhui.learn.gift import from_gift, to_gift
+from puhui.learn.labs import (
+    CHECKS,
+    Finding,
+    Lab,
+    LabResult,
+    LabText,
+    check_lab,
+    copy_lab_data,
+    course_folder,
+)
 from puhui.learn.quiz import Graded, grade, score
 from puhui.learn.validate import Problem, validate
 
@@ -43,8 +56,13 @@ def list_courses(root: Path | None = None) -> list[Path]:
 
 
 __all__ = [
+    "CHECKS",
     "Course",
+    "Finding",
     "Graded",
+    "Lab",
+    "LabResult",
+    "LabText",
     "Lesson",
     "LessonRef",
     "Option",
@@ -53,10 +71,14 @@ __all__ = [
     "Quiz",
     "Shown",
     "bundled_dir",
+    "check_lab",
+    "copy_lab_data",
+    "course_folder",
     "from_gift",
     "grade",
     "list_courses",
     "load_course",
+    "missing_lab_translations",
     "missing_translations",
     "score",
     "to_gift",

@@ -16,8 +16,9 @@ from typing import Any, Generic, Literal, TypeVar
 
 from puhui.errors import PuhuiError
 from puhui.i18n import _
+from puhui.learn.labcheck import Lab, LabText
 from puhui.learn.reading import IMAGE_MAX, TooLarge, read_bytes
-from puhui.learn.validate import check
+from puhui.learn.validate import Checked, check
 
 QuestionType = Literal["single", "multiple", "true_false", "numeric", "short_text"]
 
@@ -123,7 +124,7 @@ class Course:
     authors: tuple[str, ...] = ()
     summary: Mapping[str, str] = field(default_factory=dict)
     outcomes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    labs: tuple[str, ...] = ()
+    labs: tuple[Lab, ...] = ()
     lessons: Mapping[tuple[str, str], Lesson] = field(default_factory=dict)
     quizzes: Mapping[tuple[str, str], Quiz] = field(default_factory=dict)
 
@@ -138,6 +139,25 @@ class Course:
     def lesson(self, lesson_id: str, lang: str) -> Shown[Lesson]:
         """The lesson in ``lang``, or in the first language with a fallback note."""
         return self._shown(self.lessons, lesson_id, lang, _("lesson"))
+
+    def find_lab(self, lab_id: str) -> Lab:
+        """The lab ``lab_id``; a one-line error naming the course's labs."""
+        for lab in self.labs:
+            if lab.id == lab_id:
+                return lab
+        ids = ", ".join(lab.id for lab in self.labs)
+        raise PuhuiError(
+            _("course {c}: no lab {id!r}").format(c=self.id, id=lab_id),
+            _("choose one of {ids}").format(ids=ids) if ids else _("this course has no labs"),
+        )
+
+    def lab(self, lab_id: str, lang: str) -> Shown[LabText]:
+        """The lab's instructions in ``lang``, or in the first language with a fallback note."""
+        texts = self.find_lab(lab_id).instructions
+        if lang in texts:
+            return Shown(texts[lang], lang, lang)
+        first = self.first_language
+        return Shown(texts[first], first, lang, fallback_from=lang)
 
     def quiz(self, lesson_id: str, lang: str) -> Shown[Quiz] | None:
         """The lesson's quiz in ``lang`` (or the first language), None when it has none."""
@@ -184,6 +204,17 @@ def missing_translations(course: Course) -> list[tuple[str, str]]:
     ]
 
 
+def missing_lab_translations(course: Course) -> list[tuple[str, str]]:
+    """(lab id, language) of every lab whose instructions are not written in a language of the
+    course (shown in the first language instead). Notes, not errors."""
+    return [
+        (lab.id, lang)
+        for lab in course.labs
+        for lang in course.languages[1:]
+        if lang not in lab.instructions
+    ]
+
+
 def load_course(folder: Path | str) -> Course:
     """The course in ``folder``; a one-line :class:`PuhuiError` naming the first problem."""
     checked = check(folder)
@@ -218,9 +249,33 @@ def load_course(folder: Path | str) -> Course:
         authors=tuple(data.get("authors") or ()),
         summary=dict(data.get("summary") or {}),
         outcomes={k: tuple(v) for k, v in (data.get("outcomes") or {}).items()},
-        labs=tuple(data.get("labs") or ()),
+        labs=tuple(_lab(checked, lab_id) for lab_id in checked.labs),
         lessons=lessons,
         quizzes=quizzes,
+    )
+
+
+def _lab(checked: Checked, lab_id: str) -> Lab:
+    spec, _path = checked.labs[lab_id]
+    data = spec.get("data")
+    return Lab(
+        id=lab_id,
+        minutes=spec["minutes"],
+        check=spec["check"],
+        hand_in=spec["hand_in"],
+        data=checked.folder / "labs" / data if data else None,
+        answer=spec["answer"],
+        params=dict(spec.get("params") or {}),
+        instructions={
+            lang: LabText(
+                title=str(front["title"]),
+                review=str(front["review"]),
+                question=str(front.get("question") or ""),
+                body=body,
+            )
+            for (lid, lang), (front, body, _p) in checked.lab_texts.items()
+            if lid == lab_id
+        },
     )
 
 

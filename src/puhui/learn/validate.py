@@ -16,9 +16,11 @@ from typing import Any
 
 import langcodes
 import yaml
+from markdown_it import MarkdownIt
 
 from puhui.i18n import _
 from puhui.lang import normalize_tag
+from puhui.learn.labcheck import ANSWER_KINDS, CHECKS, HAND_IN_KINDS, param_problems
 from puhui.learn.reading import (
     COURSE_YAML_MAX,
     IMAGE_MAX,
@@ -40,6 +42,10 @@ COURSE_FIELDS = {
     "summary", "outcomes", "lessons", "labs",
 }  # fmt: skip
 REQUIRED_COURSE_FIELDS = ("id", "version", "license", "languages", "title", "lessons")
+LAB_FIELDS = {"id", "minutes", "check", "hand_in", "data", "answer", "params"}
+REQUIRED_LAB_FIELDS = ("id", "minutes", "check", "hand_in", "answer")
+#: Files of labs/ that are neither a spec nor instructions (notes on the labs' data).
+LAB_NOTES = ("SOURCE.md", "README.md")
 QUIZ_FIELDS = {"title", "review", "pass_percent", "questions"}
 QUESTION_FIELDS = {
     "single": {"id", "type", "prompt", "options"},
@@ -69,13 +75,16 @@ class Problem:
 
 @dataclass
 class Checked:
-    """What :func:`check` read: course.yaml, lessons and quizzes by (lesson id, language)."""
+    """What :func:`check` read: course.yaml, lessons and quizzes by (lesson id, language), lab
+    specs by lab id (in course.yaml's order) and lab instructions by (lab id, language)."""
 
     folder: Path
     course: dict[str, Any] = field(default_factory=dict)
     #: (lesson id, language) -> (front matter, Markdown body, file)
     lessons: dict[tuple[str, str], tuple[dict[str, Any], str, Path]] = field(default_factory=dict)
     quizzes: dict[tuple[str, str], tuple[dict[str, Any], Path]] = field(default_factory=dict)
+    labs: dict[str, tuple[dict[str, Any], Path]] = field(default_factory=dict)
+    lab_texts: dict[tuple[str, str], tuple[dict[str, Any], str, Path]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -123,6 +132,7 @@ def check(folder: Path | str) -> Checked:
         return out
     _check_lessons(root, doc, lesson_ids, languages, out)
     _check_quizzes(root, lesson_ids, languages, out)
+    _check_labs(root, doc, languages, out)
     return out
 
 
@@ -359,7 +369,9 @@ def _check_lessons(
             )
 
 
-def _read_lesson(root: Path, path: Path, report: _Report) -> tuple[dict[str, Any], str] | None:
+def _read_lesson(
+    root: Path, path: Path, report: _Report, empty_todo: str | None = None
+) -> tuple[dict[str, Any], str] | None:
     try:
         text = read_text(path, TEXT_MAX)
     except TooLarge as e:
@@ -390,11 +402,39 @@ def _read_lesson(root: Path, path: Path, report: _Report) -> tuple[dict[str, Any
     _check_title_review(front, meta, report)
     body = "".join(lines[end + 1 :])
     if not body.strip():
-        report.add(end + 2, "body", _("empty"), _("write the lesson below the front matter"))
+        todo = empty_todo or _("write the lesson below the front matter")
+        report.add(end + 2, "body", _("empty"), todo)
     for n, line in enumerate(body.splitlines(), start=end + 2):
         for m in IMAGE_REF.finditer(line):
             _check_image(root, path, m.group(1), n, report)
+    for n in raw_html_lines(body):
+        report.add(
+            n + end + 2,
+            "body",
+            _("raw HTML is not allowed"),
+            _("write Markdown (headings, lists, emphasis, links, images)"),
+        )
     return meta, body
+
+
+def raw_html_lines(markdown: str) -> list[int]:
+    """The lines (0-based, in order, once each) of ``markdown`` where raw HTML is written, as
+    a CommonMark parser sees it (``html_block`` and ``html_inline`` tokens): a ``<b>`` in a
+    code span or a fenced block is text, not HTML."""
+    found: set[int] = set()
+    for token in MarkdownIt("commonmark", {"html": True}).parse(markdown):
+        if token.map is None:
+            continue
+        if token.type == "html_block":
+            found.add(token.map[0])
+        elif token.type == "inline":
+            line = token.map[0]
+            for child in token.children or []:
+                if child.type in ("softbreak", "hardbreak"):
+                    line += 1
+                elif child.type == "html_inline":
+                    found.add(line)
+    return sorted(found)
 
 
 def _check_title_review(doc: Marked, meta: dict[str, Any], report: _Report) -> None:
@@ -669,6 +709,171 @@ def _check_options(
             _("no option is marked correct; the answer is not among the options"),
             _("mark at least one option correct: true"),
         )
+
+
+# ---------------------------------------------------------------- labs
+
+
+def _check_labs(root: Path, doc: Marked, languages: list[str], out: Checked) -> None:
+    raw = doc.value.get("labs") or []
+    if not _texts(raw, allow_empty=True):
+        return  # reported with course.yaml's fields
+    course_report = _Report(out.problems, root / "course.yaml")
+    folder = root / "labs"
+    ids: list[str] = []
+    for i, lid in enumerate(raw):
+        line = doc.line(["labs", i])
+        if not ID_PATTERN.fullmatch(lid):
+            course_report.add(
+                line,
+                f"labs[{i}]",
+                _("{v!r} is not a lab id").format(v=lid),
+                _("use lowercase letters, digits and hyphens, e.g. redact-a-corpus"),
+            )
+        elif lid in ids:
+            course_report.add(
+                line,
+                f"labs[{i}]",
+                _("{v!r} is listed twice").format(v=lid),
+                _("list each lab once"),
+            )
+        else:
+            ids.append(lid)
+    first = languages[0]
+    specs: dict[str, tuple[dict[str, Any], Path]] = {}
+    for lid in ids:
+        line = doc.line(["labs", raw.index(lid)])
+        where = f"labs[{raw.index(lid)}]"
+        spec = folder / f"{lid}.yaml"
+        if not spec.is_file():
+            course_report.add(
+                line,
+                where,
+                _("labs/{f} is missing").format(f=f"{lid}.yaml"),
+                _("write the lab's spec (id, minutes, check, hand_in, answer)"),
+            )
+        else:
+            checked = _check_lab_spec(root, spec, lid, out.problems)
+            if checked is not None:
+                specs[lid] = (checked, spec)
+        if not (folder / f"{lid}.{first}.md").is_file():
+            course_report.add(
+                line,
+                where,
+                _("labs/{f} is missing").format(f=f"{lid}.{first}.md"),
+                _("write the lab's instructions in the first language {l}").format(l=first),
+            )
+    files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    for path in files:
+        report = _Report(out.problems, path)
+        if path.name in LAB_NOTES or path.name.startswith("."):
+            continue
+        if path.suffix == ".yaml" and path.stem in ids:
+            continue
+        parts = _split_name(path, ".md")
+        if parts is None or parts[0] not in ids or parts[1] not in languages:
+            report.add(
+                None,
+                "file",
+                _("not a lab of course.yaml (<lab id>.yaml or <lab id>.<language>.md)"),
+                _("rename it, or add its lab and language to course.yaml"),
+            )
+            continue
+        text = _read_lesson(root, path, report, _("write the lab's steps below the front matter"))
+        if text is None:
+            continue
+        front, body = text
+        question = front.get("question", "")
+        if not isinstance(question, str):
+            report.add(2, "question", _("not a text"), _("write question: ... on one line"))
+        out.lab_texts[parts] = (front, body, path)
+    for lid, (data, spec_path) in specs.items():
+        if (lid, first) in out.lab_texts:
+            out.labs[lid] = (data, spec_path)
+
+
+def _check_lab_spec(
+    root: Path, path: Path, lab_id: str, problems: list[Problem]
+) -> dict[str, Any] | None:
+    """Check ``labs/<id>.yaml``; its data when it has no problem, else None."""
+    report = _Report(problems, path)
+    before = len(problems)
+    doc = _read_yaml(path, TEXT_MAX, report)
+    if doc is not None and not isinstance(doc.value, dict):
+        report.add(doc.line(), "lab", _("not a mapping"), _("write id, minutes, check, ..."))
+    if doc is None or not isinstance(doc.value, dict):
+        return None
+    data: dict[str, Any] = doc.value
+    for key in data:
+        if key not in LAB_FIELDS:
+            report.add(
+                doc.line([key]), str(key), _("unknown field"), _("remove it or fix its spelling")
+            )
+    for key in REQUIRED_LAB_FIELDS:
+        if key not in data:
+            report.add(doc.line(), key, _("missing"), _("add it (see the lab format)"))
+    if "id" in data and data["id"] != lab_id:
+        report.add(
+            doc.line(["id"]),
+            "id",
+            _("{v!r} differs from the file name {f!r}").format(v=data["id"], f=path.name),
+            _("name the file <id>.yaml, as course.yaml lists it"),
+        )
+    minutes = data.get("minutes")
+    if "minutes" in data and (
+        not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0
+    ):
+        report.add(
+            doc.line(["minutes"]),
+            "minutes",
+            _("{v!r} is not a positive number of minutes").format(v=minutes),
+            _("write e.g. minutes: 20"),
+        )
+    for key, allowed in (("hand_in", HAND_IN_KINDS), ("answer", ANSWER_KINDS)):
+        if key in data and data[key] not in allowed:
+            report.add(
+                doc.line([key]),
+                key,
+                _("{v!r} is not one of {c}").format(v=data[key], c=", ".join(allowed)),
+                _("write one of {c}").format(c=", ".join(allowed)),
+            )
+    name = data.get("check")
+    check = CHECKS.get(name) if isinstance(name, str) else None
+    if "check" in data and check is None:
+        report.add(
+            doc.line(["check"]),
+            "check",
+            _("{v!r} is not a lab check").format(v=name),
+            _("write one of {c}").format(c=", ".join(sorted(CHECKS))),
+        )
+    if check is not None:
+        for key, want in (("answer", check.answer), ("hand_in", check.hand_in)):
+            if key in data and data[key] in (ANSWER_KINDS + HAND_IN_KINDS) and data[key] != want:
+                report.add(
+                    doc.line([key]),
+                    key,
+                    _("the check {c} needs {key}: {want}").format(c=name, key=key, want=want),
+                    _("write {key}: {want}").format(key=key, want=want),
+                )
+        for fname, what, todo in param_problems(check, data.get("params", {})):
+            report.add(doc.line(fname.split(".")), fname, what, todo)
+    folder = data.get("data")
+    if "data" in data:
+        if not isinstance(folder, str) or not ID_PATTERN.fullmatch(folder):
+            report.add(
+                doc.line(["data"]),
+                "data",
+                _("{v!r} is not a folder name of labs/").format(v=folder),
+                _("write the name of a folder in labs/, e.g. data: {id}").format(id=lab_id),
+            )
+        elif not (root / "labs" / folder).is_dir():
+            report.add(
+                doc.line(["data"]),
+                "data",
+                _("labs/{f}/ does not exist").format(f=folder),
+                _("add the folder the learner starts from, or remove data"),
+            )
+    return data if len(problems) == before else None
 
 
 # ---------------------------------------------------------------- helpers
