@@ -255,6 +255,14 @@ def register_demo_issuer(key_dir: Path, url: str, token: str) -> dict[str, Any]:
     )
 
 
+def pack_courses(dest: Path) -> list[Path]:
+    """The bundled courses, each packed as a course artifact in ``dest/<id>`` (to publish)."""
+    from puhui.learn import list_courses
+    from puhui.learn.pack import pack_course
+
+    return [pack_course(folder, dest / folder.name) for folder in list_courses()]
+
+
 def publish_to_hub(base: Path, artifacts: list[Path], settings: Settings) -> dict[str, Any]:
     """Start (or reuse) a local hub, publish ``artifacts`` to it as public items."""
     from puhui.hub import accounts, client, local
@@ -265,10 +273,17 @@ def publish_to_hub(base: Path, artifacts: list[Path], settings: Settings) -> dic
     issuer = register_demo_issuer(base / "keys", info["url"], token)
     items = [
         client.publish(path, url=info["url"], token=token, visibility="public", org=DEMO_ORG)
-        for path in artifacts
+        for path in [*artifacts, *pack_courses(base / "courses")]
+    ]
+    courses = [
+        f"{info['url']}/learn/{DEMO_ORG}/{item['name']}/"
+        for item in items
+        if item["kind"] == "course"
     ]
     return {
         **info,
+        "learn": f"{info['url']}/learn/",
+        "courses": courses,
         "user": DEMO_USER,
         "password_file": str(password_file),
         "trusted_issuer": issuer,

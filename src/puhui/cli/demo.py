@@ -340,3 +340,10 @@ class _Screen:
                 "{p}); stop it with `puhui hub stop`."
             ).format(url=info["url"], n=len(info["items"]), u=info["user"], p=info["password_file"])
         )
+        console.print(
+            _("[bold]Learn[/]: {n} courses at {url} — start with {first}").format(
+                n=len(info["courses"]), url=info["learn"], first=info["courses"][0]
+            )
+            if info["courses"]
+            else _("[bold]Learn[/]: no course was published.")
+        )

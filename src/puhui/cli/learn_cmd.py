@@ -130,6 +130,137 @@ def export(
     )
 
 
+@app.command("pack")
+def pack(
+    course: str = typer.Argument(..., help=_("A bundled course id or a course folder.")),
+    out: Path = typer.Option(
+        ..., "--out", help=_("Where to write it: a folder, or a file ending in .zip.")
+    ),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Pack a course as an artifact (its files and a manifest pinning each by sha256): a
+    folder to publish with `puhui hub publish`, or one zip to hand to another teacher.
+
+    Example: puhui learn pack ai-for-everyone --out afe && puhui hub publish afe --url URL
+    """
+    from puhui.learn.pack import pack_course
+
+    written = pack_course(course, out)
+    if json_out:
+        print_json({"out": str(written), "zip": written.suffix.lower() == ".zip"})
+        return
+    print(_("course packed into {out}").format(out=written))
+
+
+@app.command("serve")
+def serve(
+    courses: list[str] = typer.Argument(
+        None, help=_("Courses to offer (bundled ids or folders); default: every bundled course.")
+    ),
+    port: int = typer.Option(8000, "--port", "-p", min=1, max=65535, help=_("Port.")),
+    host: str = typer.Option(
+        "0.0.0.0",
+        "--host",
+        help=_("Address to listen on: 0.0.0.0 lets phones on this Wi-Fi in; 127.0.0.1 only you."),
+    ),
+    threads: int = typer.Option(16, "--threads", min=1, max=256, help=_("Worker threads.")),
+) -> None:
+    """Run a classroom server on this laptop: the courses on this machine's hub, for a room of
+    phones on the same Wi-Fi (no internet needed). Learners open the address it prints (or scan
+    its QR code); they need no account. Ctrl+C stops it.
+
+    Example: puhui learn serve ai-for-everyone --port 8000
+    """
+    from puhui.cli import hub_cmd
+    from puhui.cli._common import settings
+
+    folders = [course_folder(c) for c in courses] if courses else list_courses()
+    hub_cmd._django()
+    from puhui.hub.learn.classroom import addresses, publish_courses
+
+    items = publish_courses(folders, settings().home / "classroom")
+    for a in addresses() if host in ("0.0.0.0", "") else [host]:
+        url = f"http://{a}:{port}/learn/"
+        console.print(_("Learners open {url}").format(url=url), markup=False)
+        _print_qr(url)
+    for item in items:
+        console.print(f"  {item.title} — /learn/{item.org.slug}/{item.name}/", markup=False)
+    hub_cmd.serve(port=port, host=host, threads=threads)
+
+
+def _print_qr(url: str) -> None:
+    import segno
+
+    if sys.stdout.isatty():
+        segno.make(url, error="m").terminal(compact=True)
+
+
+gift_app = typer.Typer(
+    help=_(
+        "Move quizzes to and from Moodle's GIFT format.\n\n"
+        "Example: puhui learn gift export ai-for-everyone 01-what-is-ai --lang sw --out q.gift"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(gift_app, name="gift")
+
+
+@gift_app.command("export")
+def gift_export(
+    course: str = typer.Argument(..., help=_("A bundled course id or a course folder.")),
+    lesson: str = typer.Argument(..., help=_("The lesson whose quiz to write.")),
+    lang: str = typer.Option("", "--lang", help=_("Language (default: the course's first).")),
+    out: Path = typer.Option(None, "--out", help=_("The GIFT file to write (default: print).")),
+) -> None:
+    """Write a lesson's quiz as GIFT, to import into Moodle (Question bank → Import → GIFT)."""
+    from puhui.artifacts import atomic_write_text
+    from puhui.learn import to_gift
+
+    loaded = load_course(course_folder(course))
+    shown = loaded.quiz(lesson, lang or loaded.first_language)
+    if shown is None:
+        raise PuhuiError(
+            _("lesson {l} of {c} has no quiz").format(l=lesson, c=loaded.id),
+            _("choose a lesson with a quiz"),
+        )
+    text = to_gift(shown.item)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    atomic_write_text(out, text)
+    print(_("quiz written to {out} ({lang})").format(out=out, lang=shown.lang))
+
+
+@gift_app.command("import")
+def gift_import(
+    gift_file: Path = typer.Argument(..., help=_("A GIFT file (e.g. exported from Moodle).")),
+    out: Path = typer.Option(
+        ..., "--out", help=_("The quiz file to write: quizzes/<lesson>.<lang>.yaml of a course.")
+    ),
+) -> None:
+    """Read a GIFT quiz into a Puhui quiz file (YAML); questions Puhui cannot represent are
+    refused with the line they start on."""
+    import yaml
+
+    from puhui.artifacts import atomic_write_text
+    from puhui.learn import from_gift
+    from puhui.learn.course import quiz_to_dict
+    from puhui.learn.reading import TEXT_MAX, TooLarge, read_text
+
+    try:
+        text = read_text(gift_file, TEXT_MAX)
+    except (OSError, TooLarge, UnicodeDecodeError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise PuhuiError(
+            f"{gift_file}: {reason}", _("give a GIFT text file (UTF-8, under 1 MiB)")
+        ) from None
+    quiz = from_gift(text, str(gift_file))
+    doc = yaml.safe_dump(quiz_to_dict(quiz), allow_unicode=True, sort_keys=False, width=100)
+    atomic_write_text(out, doc)
+    print(_("{n} questions written to {out}").format(n=len(quiz.questions), out=out))
+
+
 lab_app = typer.Typer(
     help=_(
         "Labs: hands-on exercises with Puhui on bundled data. Read a lab's steps (`show`), copy "

@@ -198,6 +198,7 @@ def django_settings(settings: Settings) -> dict[str, Any]:
         "django.contrib.contenttypes",
         "django.contrib.sessions",
         "puhui.hub.catalog",
+        "puhui.hub.learn",
     ]
     if db["ENGINE"].endswith("postgresql"):
         apps.insert(3, "django.contrib.postgres")

@@ -11,5 +11,9 @@ from puhui.hub.catalog.api import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
-    *i18n_patterns(path("", include("puhui.hub.catalog.urls")), prefix_default_language=False),
+    *i18n_patterns(
+        path("learn/", include("puhui.hub.learn.urls")),
+        path("", include("puhui.hub.catalog.urls")),
+        prefix_default_language=False,
+    ),
 ]

@@ -309,3 +309,42 @@ def quiz_from_dict(doc: Mapping[str, Any]) -> Quiz:
         review=doc["review"],
         pass_percent=int(doc.get("pass_percent", 70)),
     )
+
+
+def quiz_to_dict(quiz: Quiz) -> dict[str, Any]:
+    """The quiz as a quiz file holds it (the inverse of :func:`quiz_from_dict`)."""
+    questions: list[dict[str, Any]] = []
+    for q in quiz.questions:
+        doc: dict[str, Any] = {"id": q.id, "type": q.type, "prompt": q.prompt}
+        if q.type in ("single", "multiple"):
+            options = []
+            for o in q.options:
+                option: dict[str, Any] = {"text": o.text}
+                if o.correct:
+                    option["correct"] = True
+                if o.feedback:
+                    option["feedback"] = o.feedback
+                options.append(option)
+            doc["options"] = options
+        elif q.type == "true_false":
+            doc["answer"] = bool(q.answer)
+        elif q.type == "numeric":
+            value = float(q.answer or 0)
+            doc["answer"] = int(value) if value.is_integer() else value
+            if q.tolerance:
+                doc["tolerance"] = q.tolerance
+        else:
+            doc["accept"] = list(q.accept)
+        if q.type not in ("single", "multiple") and (q.feedback_correct or q.feedback_wrong):
+            doc["feedback"] = {
+                k: v
+                for k, v in (("correct", q.feedback_correct), ("wrong", q.feedback_wrong))
+                if v
+            }
+        questions.append(doc)
+    return {
+        "title": quiz.title,
+        "review": quiz.review,
+        "pass_percent": quiz.pass_percent,
+        "questions": questions,
+    }

@@ -12,25 +12,22 @@ renamed into place; ``out`` may be empty, missing or a previous export, nothing 
 from __future__ import annotations
 
 import contextlib
-import html
 import json
 import shutil
 import tempfile
 import unicodedata
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from markdown_it import MarkdownIt
-from markdown_it.renderer import RendererHTML
-from markdown_it.token import Token
-from markdown_it.utils import EnvType, OptionsDict
 
 from puhui.errors import PuhuiError
 from puhui.i18n import _
 from puhui.lang import is_right_to_left
-from puhui.learn import bundled_dir
 from puhui.learn.course import Course, Question, Quiz, load_course
+from puhui.learn.labs import course_folder
+from puhui.learn.render import esc as _esc
+from puhui.learn.render import markdown as _markdown
 
 #: The file that marks a folder as written by :func:`export_site` (so it may be replaced).
 MARKER = ".puhui-learn-export"
@@ -71,30 +68,6 @@ form.addEventListener('submit',function(ev){ev.preventDefault();var pts=0;
  s.textContent=data.score.replace('{points}',pts).replace('{total}',total)+' '+
   (pts*100>=data.pass*total?data.passed:data.notPassed);});
 })();"""
-
-
-def _esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _image_rule(
-    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
-    """Images of the course's images/ folder only (``../images/x.svg`` works from out/<lang>/);
-    anything else is shown as its alt text, so no page fetches a remote picture."""
-    token = tokens[idx]
-    src = str(token.attrGet("src") or "")
-    alt = self.renderInlineAsText(token.children or [], options, env)
-    name = src.removeprefix("../images/")
-    if src.startswith("../images/") and name and "/" not in name and name not in (".", ".."):
-        return f'<img src="../images/{_esc(name)}" alt="{_esc(alt)}">'
-    return _esc(alt)
-
-
-def _markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False})  # raw HTML in a lesson is shown as text
-    md.add_render_rule("image", _image_rule)
-    return md
 
 
 def _quiz_data(quiz: Quiz) -> dict[str, Any]:
@@ -245,21 +218,6 @@ def _lesson_page(course: Course, md: MarkdownIt, index: int, lang: str) -> str:
     return _page(lang, lesson.title, "\n".join(body))
 
 
-def _resolve(course: Path | str) -> Path:
-    folder = Path(course)
-    if (folder / "course.yaml").is_file():
-        return folder
-    bundled = bundled_dir() / str(course)
-    if "/" not in str(course) and (bundled / "course.yaml").is_file():
-        return bundled
-    raise PuhuiError(
-        _("{c}: no such course (neither a bundled course id nor a folder with course.yaml)").format(
-            c=course
-        ),
-        _("run `puhui learn list` for the bundled courses"),
-    )
-
-
 def _check_out(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise PuhuiError(
@@ -288,7 +246,7 @@ def _write(path: Path, text: str) -> None:
 def export_site(course: Path | str, out: Path | str) -> Path:
     """Write ``course`` (a bundled course id or a course folder) as a static site in ``out``;
     return ``out``. Refuses a non-empty ``out`` that is not a previous export."""
-    folder = _resolve(course)
+    folder = course_folder(course)
     out = Path(out)
     _check_out(out)
     loaded = load_course(folder)

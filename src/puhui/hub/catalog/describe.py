@@ -337,6 +337,19 @@ def describe_assessment(files: Mapping[str, str], manifest: Mapping[str, Any]) -
     return d
 
 
+def describe_course(course: Mapping[str, Any], manifest: Mapping[str, Any]) -> Described:
+    """A course packed with `puhui learn pack`, from what :mod:`.courses` read of it."""
+    d = Described()
+    p = params(manifest)
+    d.name_hint = str(course.get("id") or "")
+    d.title = str(p.get("title") or d.name_hint)[:300]
+    d.description = str(p.get("summary") or "")[:2000]
+    d.languages = strs(p.get("languages"), 50)
+    d.sector = "education"
+    d.metadata["course"] = dict(course)
+    return d
+
+
 def describe_certificate(cred: Mapping[str, Any]) -> Described:
     subject = cred.get("credentialSubject")
     subject = subject if isinstance(subject, Mapping) else {}

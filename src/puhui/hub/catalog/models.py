@@ -25,6 +25,7 @@ KINDS: tuple[tuple[str, Any], ...] = (
     ("run", _("run")),
     ("assessment", _("assessment")),
     ("certificate", _("certificate")),
+    ("course", _("course")),
 )
 VISIBILITIES: tuple[tuple[str, Any], ...] = (
     ("public", _("public")),

@@ -29,7 +29,7 @@ from puhui.artifacts import content_digest, manifest_schema
 from puhui.certify import limits
 from puhui.errors import PuhuiError
 from puhui.evals.summary import RunSummary
-from puhui.hub.catalog import describe, search, storage
+from puhui.hub.catalog import courses, describe, search, storage
 from puhui.hub.catalog.access import (
     Caller,
     can_download,
@@ -55,6 +55,7 @@ KIND_OF_ARTIFACT = {
     "assessment": "assessment",
     "model": "model",
     "suite": "suite",
+    "course": "course",
 }
 _JSON_LIMIT = 32 * 1024 * 1024
 #: A certificate published on its own (no manifest) is one JSON file of a few KB.
@@ -111,6 +112,20 @@ def _check_assessment(manifest: Mapping[str, Any], staged: list[storage.Staged])
         Assessment.from_json(limits.loads(raw, "assessment.json", max_bytes=_JSON_LIMIT))
     except (OSError, limits.LimitError) as e:
         raise PublishError(400, str(e)) from None
+    except PuhuiError as e:
+        raise PublishError(400, e.message) from None
+
+
+def _check_course(manifest: Mapping[str, Any], staged: list[storage.Staged]) -> dict[str, Any]:
+    """Validate the uploaded course with the learn engine; what the catalog keeps about it."""
+    tmp_of = {one.sha256: one.tmp for one in staged}
+    sources = {
+        f["path"]: tmp_of.get(f["sha256"]) or storage.blob_path(f["sha256"])
+        for f in manifest["files"]
+    }
+    try:
+        course_id = manifest["provenance"].get("parameters", {}).get("id")
+        return courses.check_upload(sources, course_id)
     except PuhuiError as e:
         raise PublishError(400, e.message) from None
 
@@ -286,6 +301,9 @@ def _publish(
             _check_run_summary(manifest, staged)
         if kind == "assessment":  # what the item's page, lineage and certificates rest on
             _check_assessment(manifest, staged)
+        course_meta: dict[str, Any] = {}
+        if kind == "course":  # every course item loads: the learn pages rest on it
+            course_meta = _check_course(manifest, staged)
         for one in staged:  # the upload is complete and consistent: into the store
             storage.keep(one)
         content_sha = manifest["content_sha256"]
@@ -299,6 +317,8 @@ def _publish(
             "model": describe.describe_model,
         }.get(kind)
         desc = describer(by_path, manifest) if describer else describe.Described()
+        if kind == "course":
+            desc = describe.describe_course(course_meta, manifest)
         relation = "uses_evidence" if kind == "assessment" else "derived_from"
         # a model card's inputs are runs of the model: they link to it (evaluates_model) already
         inputs = [] if kind == "model" else manifest["provenance"].get("inputs", [])

@@ -68,8 +68,21 @@ def text_of(item: Item) -> str:
         item.org.slug if item.org_id else "",
         item.org.name if item.org_id else "",
         item.urn,
+        *_course_texts(item.metadata.get("course") if isinstance(item.metadata, dict) else None),
     ]
     return "\n".join(p for p in parts if p)
+
+
+def _course_texts(course: object) -> list[str]:
+    """A course's titles in every language and its lessons' titles."""
+    if not isinstance(course, dict):
+        return []
+    titles = course.get("titles")
+    out = [str(t) for t in titles.values()] if isinstance(titles, dict) else []
+    lessons = course.get("lessons")
+    if isinstance(lessons, list):
+        out += [str(r.get("title", "")) for r in lessons if isinstance(r, dict)]
+    return out
 
 
 def tags_of(item: Item) -> set[tuple[str, str]]:
