@@ -328,3 +328,29 @@ def test_a_lab_is_checked_in_the_hub_from_an_uploaded_zip(
     verbs = {s["verb"]["id"].rsplit("/", 1)[-1] for s in statements}
     assert "passed" in verbs
     assert all(s["object"]["id"].startswith(learn_hub.url) for s in statements)
+
+
+def test_learn_serve_runs_a_classroom_server(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PUHUI_")}
+    env.update(PUHUI_HOME=str(tmp_path / "home"), COLUMNS="200")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "puhui", "learn", "serve", "ai-for-everyone",
+         "--host", "127.0.0.1", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait(url, server)
+        page = httpx.get(url + "/sw/learn/")
+        assert "AI kwa kila mtu" in page.text
+        assert "/learn/classroom/ai-for-everyone/" in page.text
+        assert "testing-ai" not in page.text  # only the course asked for
+        lesson = httpx.get(url + "/learn/classroom/ai-for-everyone/01-what-is-ai/")
+        assert lesson.status_code == 200
+        password = tmp_path / "home" / "classroom" / "teacher-password.txt"
+        assert password.stat().st_mode & 0o077 == 0  # the teacher's password: owner only
+    finally:
+        server.terminate()
+        out, _err = server.communicate(timeout=30)
+    assert f"Learners open http://127.0.0.1:{port}/learn/" in out

@@ -273,7 +273,15 @@ def _check_demo(puhui: Run, proc: subprocess.CompletedProcess[str]) -> None:
     # the hub it published to, with lineage: certificate → assessment → runs and corpus
     hub = out["hub"]
     kinds = sorted(i["kind"] for i in hub["items"])
-    assert kinds == ["assessment", "certificate", "corpus", "model", *["run"] * 4, *["suite"] * 4]
+    assert kinds == [
+        "assessment", "certificate", "corpus", *["course"] * 2, "model", *["run"] * 4,
+        *["suite"] * 4,
+    ]  # fmt: skip
+    # both bundled courses, their learn pages in Swahili
+    assert sorted(u.rsplit("/", 2)[-2] for u in hub["courses"]) == ["ai-for-everyone", "testing-ai"]
+    for url in hub["courses"]:
+        page = httpx.get(url.replace("/learn/", "/sw/learn/"), timeout=30)
+        assert page.status_code == 200 and 'lang="sw"' in page.text
     run_page = httpx.get(next(i for i in hub["items"] if i["kind"] == "run")["url"]).text
     model_urn = next(i["urn"] for i in hub["items"] if i["kind"] == "model")
     assert model_urn in run_page  # run → model (and → suite) resolved in the hub

@@ -337,9 +337,7 @@ def quiz_to_dict(quiz: Quiz) -> dict[str, Any]:
             doc["accept"] = list(q.accept)
         if q.type not in ("single", "multiple") and (q.feedback_correct or q.feedback_wrong):
             doc["feedback"] = {
-                k: v
-                for k, v in (("correct", q.feedback_correct), ("wrong", q.feedback_wrong))
-                if v
+                k: v for k, v in (("correct", q.feedback_correct), ("wrong", q.feedback_wrong)) if v
             }
         questions.append(doc)
     return {

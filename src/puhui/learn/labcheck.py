@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,9 +23,9 @@ from puhui.i18n import _
 
 ANSWER_KINDS = ("number", "yes_no", "none")
 HAND_IN_KINDS = ("folder", "file")
-#: Answers read as yes / no (case-folded).
-YES = ("yes", "y", "true", "ndiyo", "oui", "sí", "si", "sim", "是")
-NO = ("no", "n", "false", "hapana", "non", "não", "nao", "否")
+#: Answers read as yes / no (case-folded), in the languages of the bundled courses.
+YES = ("yes", "y", "true", "ndiyo", "oui", "sí", "si", "sim", "是", "نعم", "हाँ", "हां")
+NO = ("no", "n", "false", "hapana", "non", "não", "nao", "否", "لا", "नहीं")
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def read_answer(kind: str, answer: str | None) -> float | bool | None:
     """The learner's answer as ``kind`` reads it; None when absent or unreadable."""
     if kind == "none" or answer is None:
         return None
-    text = " ".join(answer.split()).casefold()
+    text = " ".join(unicodedata.normalize("NFC", answer).split()).casefold()
     if kind == "yes_no":
         return True if text in YES else False if text in NO else None
     try:
