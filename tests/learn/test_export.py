@@ -4,9 +4,11 @@ right to left, the fallback note on untranslated lessons, nothing loaded from th
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -177,3 +179,28 @@ def test_quiz_checks_answers_in_the_page_from_file_url(site: Path) -> None:
         finally:
             browser.close()
     assert requests and all(u.startswith("file://") for u in requests), requests
+
+
+def test_labs_are_exported_with_their_steps_and_data(tmp_path: Path) -> None:
+    course = load_course(bundled_dir() / "testing-ai")
+    site = export_site("testing-ai", tmp_path / "site")
+    for lang in course.languages:
+        index = (site / lang / "index.html").read_text(encoding="utf-8")
+        for lab in course.labs:
+            page = site / lang / f"lab-{lab.id}.html"
+            assert f'href="../{lang}/lab-{lab.id}.html"' in index
+            text = page.read_text(encoding="utf-8")
+            assert html.escape(course.lab(lab.id, lang).item.title) in text
+            assert f"puhui learn lab run testing-ai {lab.id}" in text
+            assert len(text.encode("utf-8")) < 100_000
+    data = next(lab for lab in course.labs if lab.data is not None)
+    zipped = site / "labs" / f"{data.id}-data.zip"
+    assert data.data is not None
+    with zipfile.ZipFile(zipped) as zf:
+        names = set(zf.namelist())
+    assert names == {
+        p.relative_to(data.data).as_posix() for p in data.data.rglob("*") if p.is_file()
+    }
+    assert f'href="../labs/{data.id}-data.zip"' in (site / "sw" / f"lab-{data.id}.html").read_text(
+        encoding="utf-8"
+    )

@@ -4,6 +4,8 @@
 ``out/<lang>/index.html`` (the course page per language) and ``out/<lang>/<lesson-id>.html``
 (the lesson, rendered from Markdown with raw HTML escaped, and its quiz as a plain form checked
 by a small inline script: a self-check, so answers and feedback travel in the page as JSON).
+Labs get ``out/<lang>/lab-<id>.html`` (their steps; the check itself runs with Puhui,
+``puhui learn lab run``) and their data as ``out/labs/<id>-data.zip``.
 Images are copied into ``out/images/``. Nothing in a page loads a resource from elsewhere: no
 CDN, no web fonts, no remote images. The site is built in a temporary folder beside ``out`` and
 renamed into place; ``out`` may be empty, missing or a previous export, nothing else.
@@ -16,6 +18,7 @@ import json
 import shutil
 import tempfile
 import unicodedata
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +28,7 @@ from puhui.errors import PuhuiError
 from puhui.i18n import _
 from puhui.lang import is_right_to_left
 from puhui.learn.course import Course, Question, Quiz, load_course
-from puhui.learn.labs import course_folder
+from puhui.learn.labs import Lab, course_folder
 from puhui.learn.render import esc as _esc
 from puhui.learn.render import markdown as _markdown
 
@@ -184,6 +187,16 @@ def _course_page(course: Course, lang: str, prefix: str) -> str:
             f"{_esc(shown.item.title)}</a> <small>{_esc(minutes)}</small>{note}</li>"
         )
     body.append("</ol>")
+    if course.labs:
+        body.append(f"<h2>{_esc(_('Labs'))}</h2><ul>")
+        for lab in course.labs:
+            shown_lab = course.lab(lab.id, lang)
+            minutes = _("{n} min").format(n=lab.minutes)
+            body.append(
+                f'<li><a href="{prefix}{_esc(lang)}/lab-{_esc(lab.id)}.html">'
+                f"{_esc(shown_lab.item.title)}</a> <small>{_esc(minutes)}</small></li>"
+            )
+        body.append("</ul>")
     licence = _("Licence: {license}. Version {version}.").format(
         license=course.license, version=course.version
     )
@@ -216,6 +229,50 @@ def _lesson_page(course: Course, md: MarkdownIt, index: int, lang: str) -> str:
     if quiz is not None:
         body.append(_quiz_html(quiz.item))
     return _page(lang, lesson.title, "\n".join(body))
+
+
+def _lab_page(course: Course, md: MarkdownIt, lab: Lab, lang: str) -> str:
+    """A lab's steps; the check needs Puhui on the learner's computer (`puhui learn lab run`),
+    so the page says how to run it, and links the lab's data as a zip."""
+    shown = course.lab(lab.id, lang)
+    text = shown.item
+    body = [
+        f'<nav><a href="index.html">{_esc(course.text(course.title, lang))}</a></nav>',
+        _switcher(course, lang, f"lab-{lab.id}.html", "../"),
+    ]
+    article_lang = ""
+    if shown.note:
+        body.append(f'<p class="note" role="note">{_esc(shown.note)}</p>')
+        direction = ' dir="rtl"' if is_right_to_left(shown.lang) else ' dir="ltr"'
+        article_lang = f' lang="{_esc(shown.lang)}"{direction}'
+    body.append(f"<article{article_lang}><h1>{_esc(text.title)}</h1>{md.render(text.body)}")
+    if text.question:
+        body.append(f"<p><strong>{_esc(text.question)}</strong></p>")
+    body.append("</article>")
+    if lab.data is not None:
+        body.append(
+            f'<p><a href="../labs/{_esc(lab.id)}-data.zip" download>'
+            f"{_esc(_('Download the data this lab starts from (zip)'))}</a></p>"
+        )
+    command = f"puhui learn lab run {course.id} {lab.id} …"
+    body.append(
+        "<p>"
+        + _esc(_("Check your work on a computer with Puhui: {command}")).format(
+            command=f"<code>{_esc(command)}</code>"
+        )
+        + "</p>"
+    )
+    return _page(lang, text.title, "\n".join(body))
+
+
+def _zip_folder(folder: Path, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(folder)
+            hidden = any(part.startswith(".") for part in rel.parts)
+            if path.is_file() and not path.is_symlink() and not hidden:
+                zf.write(path, rel.as_posix())
 
 
 def _check_out(out: Path) -> None:
@@ -259,6 +316,11 @@ def export_site(course: Path | str, out: Path | str) -> Path:
             _write(tmp / lang / "index.html", _course_page(loaded, lang, "../"))
             for i, ref in enumerate(loaded.lesson_refs):
                 _write(tmp / lang / f"{ref.id}.html", _lesson_page(loaded, md, i, lang))
+            for lab in loaded.labs:
+                _write(tmp / lang / f"lab-{lab.id}.html", _lab_page(loaded, md, lab, lang))
+        for lab in loaded.labs:
+            if lab.data is not None:
+                _zip_folder(lab.data, tmp / "labs" / f"{lab.id}-data.zip")
         images = folder / "images"
         if images.is_dir():
             (tmp / "images").mkdir()
