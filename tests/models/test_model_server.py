@@ -279,7 +279,9 @@ def _check_demo(puhui: Run, proc: subprocess.CompletedProcess[str]) -> None:
     ]  # fmt: skip
     # both bundled courses, their learn pages in Swahili
     assert sorted(u.rsplit("/", 2)[-2] for u in hub["courses"]) == ["ai-for-everyone", "testing-ai"]
+    assert hub["learn"] == hub["url"].rstrip("/") + "/learn/"
     for url in hub["courses"]:
+        assert url.startswith(hub["learn"])
         page = httpx.get(url.replace("/learn/", "/sw/learn/"), timeout=30)
         assert page.status_code == 200 and 'lang="sw"' in page.text
     run_page = httpx.get(next(i for i in hub["items"] if i["kind"] == "run")["url"]).text
