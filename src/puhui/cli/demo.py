@@ -336,7 +336,7 @@ class _Screen:
         console.print(
             _(
                 "[bold]Hub[/] at {url} with {n} items (model card, suites, corpus, runs, "
-                "assessment, certificate), linked by lineage. Sign in as {u} (password in "
+                "assessment, certificate, courses), linked by lineage. Sign in as {u} (password in "
                 "{p}); stop it with `puhui hub stop`."
             ).format(url=info["url"], n=len(info["items"]), u=info["user"], p=info["password_file"])
         )
