@@ -11,6 +11,11 @@ comes from the did:key itself, report files and the status list are read from di
 comes back with a reason; a check that could not be made says "not checked" and never passes
 silently.
 
+:func:`verify` also accepts an Open Badges 3.0 ``OpenBadgeCredential`` (a completion badge from
+:mod:`puhui.certify.badges`): its shape is checked instead of the certificate's, and the report
+and assessment checks are "not applicable"; proof, issuer, trust, validity and revocation are
+the same.
+
 Why one file of ~680 lines: issuing and verifying are the two halves of one credential format
 (its contexts, fields, pinned files and status entry); keeping them side by side is how a field
 added on one side is seen on the other. Keys, proofs, status lists, QR codes, the certificate
@@ -26,7 +31,7 @@ import os
 import secrets
 import uuid
 from base64 import b64encode
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -46,10 +51,15 @@ from puhui.schemas import validate
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 CONTEXT_V1 = "https://w3id.org/puhui/v1"  # Puhui's own JSON-LD context (vendored)
 CERT_TYPE = "PuhuiAssessmentCertificate"
+#: Open Badges 3.0 (1EdTech): the context and the credential type of a completion badge
+#: (issued by :mod:`puhui.certify.badges`, verified here like a certificate).
+OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+BADGE_TYPE = "OpenBadgeCredential"
 #: Every @context URL a certificate may use, with the vendored file that defines it.
 KNOWN_CONTEXTS: dict[str, str] = {
     VC_V2: "credentials-v2.jsonld",
     CONTEXT_V1: "puhui-v1.jsonld",
+    OB_V3: "ob-v3p0-context-3.0.3.jsonld",
 }
 #: Report files pinned when present: (file name, media type). report.html is required.
 REPORT_FILES: tuple[tuple[str, str], ...] = (
@@ -225,23 +235,32 @@ def ensure_status_list(
 
 def _allocate_index(key_dir: Path, list_id: str, credential_id: str) -> int:
     """A random, never-reused index in ``list_id``, recorded in ``KEYDIR/status-index.json``."""
+    return _allocate_indices(key_dir, list_id, [credential_id])[0]
+
+
+def _allocate_indices(key_dir: Path, list_id: str, credential_ids: Sequence[str]) -> list[int]:
+    """One random, never-reused index in ``list_id`` per credential, in order; the index file
+    is read and written once (call it holding :func:`keys.locked`)."""
     path = key_dir / keys.STATUS_INDEX
     state: dict[str, Any] = (
         load_json_object(path, _("status index")) if path.exists() else {"lists": {}}
     )
     taken: dict[str, str] = state.setdefault("lists", {}).setdefault(list_id, {})
-    if len(taken) >= statuslist.MIN_ENTRIES // 2:
+    if len(taken) + len(credential_ids) > statuslist.MIN_ENTRIES // 2:
         raise CertError(
             _("the status list {l} is half full").format(l=list_id),
             _("start a new key folder (or a new `status_list`) for further certificates"),
         )
-    while True:
-        index = secrets.randbelow(statuslist.MIN_ENTRIES)
-        if str(index) not in taken:
-            break
-    taken[str(index)] = credential_id
+    indices: list[int] = []
+    for credential_id in credential_ids:
+        while True:
+            index = secrets.randbelow(statuslist.MIN_ENTRIES)
+            if str(index) not in taken:
+                break
+        taken[str(index)] = credential_id
+        indices.append(index)
     atomic_write_json(path, state)
-    return index
+    return indices
 
 
 # ---------------------------------------------------------------- issue
@@ -397,23 +416,77 @@ def issuer_id(credential: Mapping[str, Any]) -> Any:
     return issuer.get("id") if isinstance(issuer, dict) else issuer
 
 
+def kind_of(cred: Mapping[str, Any]) -> str:
+    """``"badge"`` for an Open Badges 3.0 ``OpenBadgeCredential``, else ``"certificate"``."""
+    types = cred.get("type")
+    if isinstance(types, list) and BADGE_TYPE in types and CERT_TYPE not in types:
+        return "badge"
+    return "certificate"
+
+
+def achievement_of(cred: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A badge's ``credentialSubject.achievement`` (empty when absent or malformed)."""
+    subject = cred.get("credentialSubject")
+    found = subject.get("achievement") if isinstance(subject, dict) else None
+    return found if isinstance(found, dict) else {}
+
+
+def _badge_shape(cred: Mapping[str, Any]) -> list[str]:
+    """What an Open Badges 3.0 completion badge needs beyond a VC 2.0: the OB context, an
+    ``AchievementSubject`` with a named ``Achievement``, and recipients named only by hash."""
+    problems: list[str] = []
+    ctx = cred.get("@context")
+    if not isinstance(ctx, list) or OB_V3 not in ctx:
+        problems.append(_("@context must include {v}").format(v=OB_V3))
+    subject = cred.get("credentialSubject")
+    if not isinstance(subject, dict):
+        return problems
+    stypes = subject.get("type")
+    if not isinstance(stypes, list) or "AchievementSubject" not in stypes:
+        problems.append(_("credentialSubject.type must include AchievementSubject"))
+    achievement = achievement_of(cred)
+    atypes = achievement.get("type")
+    if not isinstance(atypes, list) or "Achievement" not in atypes:
+        problems.append(_("credentialSubject.achievement must be an Achievement"))
+    name = achievement.get("name")
+    if not isinstance(name, str) or not name.strip():
+        problems.append(_("credentialSubject.achievement.name is missing"))
+    ids = subject.get("identifier")
+    if not isinstance(ids, list) or not ids:
+        problems.append(_("credentialSubject.identifier is missing (who received the badge)"))
+    elif not all(
+        isinstance(i, dict)
+        and i.get("hashed") is True
+        and isinstance(i.get("identityHash"), str)
+        and i["identityHash"].startswith("sha256$")
+        for i in ids
+    ):
+        problems.append(_("credentialSubject.identifier: every identity must be hashed (sha256$…)"))
+    return problems
+
+
 def _shape(cred: Mapping[str, Any]) -> list[str]:
     problems: list[str] = []
+    badge = kind_of(cred) == "badge"
     ctx = cred.get("@context")
     if not isinstance(ctx, list) or not ctx or ctx[0] != VC_V2:
         problems.append(_("@context must be a list starting with {v}").format(v=VC_V2))
     types = cred.get("type")
     if not isinstance(types, list) or "VerifiableCredential" not in types:
         problems.append(_("type must include VerifiableCredential"))
-    elif CERT_TYPE not in types:
+    elif not badge and CERT_TYPE not in types:
         problems.append(_("type must include {t}").format(t=CERT_TYPE))
     if not isinstance(issuer_id(cred), str):
         problems.append(_("issuer is missing"))
     if not isinstance(cred.get("credentialSubject"), dict):
         problems.append(_("credentialSubject must be an object"))
     for key in ("validFrom", "validUntil"):
+        if badge and key == "validUntil" and key not in cred:
+            continue  # a badge need not expire
         if di.parse_datetime(cred.get(key)) is None:
             problems.append(_("{k} is missing or not a dateTime").format(k=key))
+    if badge:
+        problems += _badge_shape(cred)
     if "proof" not in cred:
         problems.append(_("proof is missing (unsigned)"))
     return problems
@@ -443,7 +516,8 @@ def _check_validity(cred: Mapping[str, Any], at: datetime) -> Check:
     start = di.parse_datetime(cred.get("validFrom"))
     end = di.parse_datetime(cred.get("validUntil"))
     when = di.format_datetime(at)
-    if start is None or end is None:
+    open_ended = kind_of(cred) == "badge" and "validUntil" not in cred
+    if start is None or (end is None and not open_ended):
         return Check("validity", False, _("validFrom/validUntil missing or malformed"))
     if at < start:
         return Check(
@@ -451,6 +525,8 @@ def _check_validity(cred: Mapping[str, Any], at: datetime) -> Check:
             False,
             _("not yet valid: valid from {s} (checked at {w})").format(s=cred["validFrom"], w=when),
         )
+    if end is None:
+        return Check("validity", True, _("valid from {s}, no end date").format(s=cred["validFrom"]))
     if at > end:
         return Check(
             "validity",
@@ -589,10 +665,10 @@ def verify(
             {"id": None, "issuer": None, "revoked": None, "checked_at": di.format_datetime(when)},
         )
     checks: list[Check] = []
+    badge = kind_of(cred) == "badge"
     problems = _shape(cred)
-    checks.append(
-        Check("format", not problems, "; ".join(problems) or _("a VC 2.0 Puhui certificate"))
-    )
+    fine = _("a VC 2.0 Open Badges 3.0 badge") if badge else _("a VC 2.0 Puhui certificate")
+    checks.append(Check("format", not problems, "; ".join(problems) or fine))
     checks.append(_check_contexts(cred))
     proof = di.verify_proof(cred, at=when)
     checks.append(Check("proof", proof.ok, proof.reason))
@@ -624,8 +700,12 @@ def verify(
         checks.append(Check("trust", False, _("issuer not trusted: {i}").format(i=short(issuer))))
     checks.append(_check_validity(cred, when))
     rdir = Path(report_dir) if report_dir is not None else None
-    checks.append(_check_reports(cred, rdir))
-    checks.append(_check_assessment(cred, rdir))
+    if badge:  # a badge pins no report and rests on no assessment
+        checks.append(Check("report", None, _("not applicable: a badge pins no report")))
+        checks.append(Check("assessment", None, _("not applicable: a badge certifies no system")))
+    else:
+        checks.append(_check_reports(cred, rdir))
+        checks.append(_check_assessment(cred, rdir))
     revoked: bool | None = None
     if status_list is None:
         checks.append(
@@ -639,8 +719,10 @@ def verify(
     subject = cred.get("credentialSubject")
     summary = {
         "id": cred.get("id"),
+        "kind": "badge" if badge else "certificate",
         "issuer": issuer,
-        "system": subject.get("name") if isinstance(subject, dict) else None,
+        "system": subject.get("name") if isinstance(subject, dict) and not badge else None,
+        "achievement": achievement_of(cred).get("name") if badge else None,
         "validFrom": cred.get("validFrom"),
         "validUntil": cred.get("validUntil"),
         "revoked": revoked,

@@ -113,7 +113,9 @@ def _mark(ok: bool | None) -> str:
 
 @app.command("verify")
 def verify(
-    file: Path = typer.Argument(..., help=_("Certificate JSON, or a text file with PUHUI1:…")),
+    file: Path = typer.Argument(
+        ..., help=_("Certificate or badge JSON, or a text file with PUHUI1:…")
+    ),
     report_dir: Path = typer.Option(
         None, "--report-dir", help=_("Folder with the report files (default: beside FILE).")
     ),
@@ -130,7 +132,8 @@ def verify(
     at: str = typer.Option(None, "--at", help=_("Check validity at this ISO time, not now.")),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Verify a certificate offline; exit 0 only when it is valid (1 invalid, 2 unusable input).
+    """Verify a certificate or an Open Badges 3.0 badge offline; exit 0 only when it is valid
+    (1 invalid, 2 unusable input).
 
     Example: puhui cert verify chatbot.cert.json --trust ~/keys/lab/public.json
     """
@@ -150,18 +153,19 @@ def verify(
     if json_out:
         print_json(result.to_dict())
     else:
-        table = Table(
-            title=Text(_("Certificate {id}").format(id=result.summary.get("id"))),
-            title_justify="left",
-        )
+        s = result.summary
+        badge = s.get("kind") == "badge"
+        title = _("Badge {id}") if badge else _("Certificate {id}")
+        table = Table(title=Text(title.format(id=s.get("id"))), title_justify="left")
         table.add_column(_("check"))
         table.add_column(_("result"))
         table.add_column(_("reason"), overflow="fold")
         for c in result.checks:
             table.add_row(c.name, Text.from_markup(_mark(c.ok), emoji=False), Text(c.reason))
         _say(table)
-        s = result.summary
-        if s.get("system"):
+        if badge:
+            _say(_("Achievement: {a}; issuer {i}").format(a=s.get("achievement"), i=s["issuer"]))
+        elif s.get("system"):
             _say(_("System: {s}; issuer {i}").format(s=s["system"], i=s["issuer"]))
         if result.valid:
             _say("[green]" + _("VALID") + "[/green]", markup=True)
