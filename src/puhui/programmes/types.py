@@ -47,9 +47,12 @@ def contact_key(email: str = "", phone: str = "") -> str:
 
 
 def identity_hash(key: str, salt: str) -> str:
-    """``sha256$<hex>`` of the contact key and a salt: how a credential names its recipient
-    without carrying their contact details (Open Badges 3.0 ``IdentityObject``, hashed)."""
-    return "sha256$" + hashlib.sha256((key + salt).encode("utf-8")).hexdigest()
+    """``sha256$<hex>`` of the contact (the bare e-mail address or ``+``phone digits, as the
+    contact key holds them after its ``mailto:`` / ``tel:`` prefix) followed by the salt: Open
+    Badges 3.0's recipe for a hashed ``IdentityObject``, so a credential names its recipient
+    without carrying their contact details and anyone who knows the address can check it."""
+    bare = key.split(":", 1)[1] if key.startswith(("mailto:", "tel:")) else key
+    return "sha256$" + hashlib.sha256((bare + salt).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
