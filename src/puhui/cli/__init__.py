@@ -23,6 +23,7 @@ from puhui.cli import (
     keys_cmd,
     learn_cmd,
     models,
+    programme_cmd,
 )
 from puhui.cli._common import error_line
 from puhui.errors import PuhuiError
@@ -67,6 +68,7 @@ app.add_typer(keys_cmd.app, name="keys")
 app.add_typer(cert_cmd.app, name="cert")
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(hub_cmd.app, name="hub")
+app.add_typer(programme_cmd.app, name="programme")
 app.command("inspect")(inspect_cmd.inspect)
 app.command("demo")(demo.demo)
 

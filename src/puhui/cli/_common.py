@@ -80,6 +80,9 @@ FLAG_OF: dict[str, dict[str, str]] = {
     "cert revoke": {"key_dir": "--key"},
     "cert verify": {"trusted": "--trust"},
     "eval import": {"language": "--default-language"},
+    "programme import": {"trusted": "--trust"},
+    "programme complete": {"key_dir": "--key"},
+    "programme export": {"key_dir": "--key"},
 }
 
 _BACKQUOTED = re.compile(r"`([a-z][a-z0-9_]*)(?:=([^`]*))?`")

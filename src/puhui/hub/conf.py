@@ -199,6 +199,7 @@ def django_settings(settings: Settings) -> dict[str, Any]:
         "django.contrib.sessions",
         "puhui.hub.catalog",
         "puhui.hub.learn",
+        "puhui.hub.programmes",
     ]
     if db["ENGINE"].endswith("postgresql"):
         apps.insert(3, "django.contrib.postgres")

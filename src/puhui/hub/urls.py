@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     *i18n_patterns(
         path("learn/", include("puhui.hub.learn.urls")),
+        path("programmes/", include("puhui.hub.programmes.urls")),
         path("", include("puhui.hub.catalog.urls")),
         prefix_default_language=False,
     ),
