@@ -12,7 +12,10 @@
 6. Sign a certificate for the assessment with a demo key (printable page with a QR code) and
    verify it offline.
 7. Start a local hub in the background and publish everything to it (public), with the demo key
-   registered as a trusted issuer of the demo organization.
+   registered as a trusted issuer of the demo organization, and both bundled courses.
+8. Run a training programme on that hub: a synthetic roster of clearly fake people, three
+   sessions of attendance, completion credentials (Open Badges 3.0) and the report of who was
+   reached, by gender and country, small numbers hidden.
 
 :func:`run_demo` does all of it with the façade (:mod:`puhui.api`) and tells ``on_event`` what
 happens as it happens (the CLI draws its progress bars and tables from these events).
@@ -31,6 +34,7 @@ from typing import Any
 from puhui.api import assess, build_corpus, issue_certificate, run_eval, verify_certificate
 from puhui.artifacts import Manifest, atomic_write_text, check, input_ref, write_manifest
 from puhui.config import Settings, load_settings
+from puhui.errors import PuhuiError
 from puhui.evals.summary import RunSummary
 
 QUESTIONS = (
@@ -55,7 +59,8 @@ DEMO_ORG = "demo"
 #: ``answers`` (rows, manifest, out);
 #: ``evals:start``, ``eval:start`` (suite), ``eval:progress`` (suite, done, total), ``eval``
 #: (suite, RunSummary), ``evals:done``; ``fairness:start``, ``fairness`` (RunSummary);
-#: ``assess:start``, ``assessment`` (info); ``hub:start``, ``hub`` (info).
+#: ``assess:start``, ``assessment`` (info); ``hub:start``, ``hub`` (info);
+#: ``programme:start``, ``programme`` (info).
 OnEvent = Callable[[str, dict[str, Any]], None]
 
 
@@ -72,6 +77,7 @@ class DemoResult:
     runs: dict[str, RunSummary] = field(default_factory=dict)
     assessment: dict[str, Any] = field(default_factory=dict)
     hub: dict[str, Any] = field(default_factory=dict)
+    programme: dict[str, Any] = field(default_factory=dict)
 
 
 def _quiet(_name: str, _data: dict[str, Any]) -> None:
@@ -120,7 +126,66 @@ def run_demo(
         tell("hub:start", {})
         result.hub = publish_to_hub(base, artifacts, s)
         tell("hub", result.hub)
+    tell("programme:start", {})
+    result.programme = demo_programme(base)
+    tell("programme", result.programme)
     return result
+
+
+DEMO_PROGRAMME = "AI for officials (demo)"
+DEMO_SESSIONS = ("day-1", "day-2", "day-3")
+
+
+def demo_programme(base: Path, people: int = 120) -> dict[str, Any]:
+    """A training programme on this machine's hub: a synthetic roster of clearly fake people,
+    three sessions of attendance, completion credentials signed with the demo key, and the
+    report of who was reached (HTML, PDF, CSV) in ``base/programme``. Running it again adds
+    nobody twice."""
+    import csv
+
+    from puhui.hub import accounts
+    from puhui.hub.programmes import report, service
+    from puhui.programmes import synthetic
+    from puhui.programmes.roster import write_roster
+
+    accounts.open_database()
+    folder = base / "programme"
+    folder.mkdir(parents=True, exist_ok=True)
+    roster = synthetic.roster(people)
+    write_roster(roster, folder / "roster.csv")
+    with (folder / "attendance.csv").open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["email", "session", "present"])
+        for m in synthetic.attendance(roster, DEMO_SESSIONS):
+            w.writerow([m.key.removeprefix("mailto:"), m.session, "yes" if m.present else "no"])
+    try:
+        cohort = service.find_cohort(DEMO_PROGRAMME, org=DEMO_ORG)
+    except PuhuiError:
+        cohort = service.new_programme(
+            DEMO_PROGRAMME,
+            org=DEMO_ORG,
+            description="A three-day workshop on AI for public officials (synthetic people).",
+        )
+    service.import_roster(cohort, folder / "roster.csv")
+    service.import_attendance(cohort, folder / "attendance.csv")
+    key_dir = base / "keys"
+    if not (key_dir / "private.json").exists():
+        from puhui.certify import keys
+
+        keys.create_key_dir(key_dir, name="Puhui demo issuer")
+    done = service.complete(cohort, key_dir, folder / "credentials")
+    paths = report.write(cohort.programme, folder)
+    return {
+        "programme": cohort.programme.slug,
+        "cohort": f"{cohort.programme.slug}/{cohort.slug}",
+        "participants": len(roster),
+        "credentials": len(done.written),
+        "incomplete": len(done.incomplete),
+        "credentials_dir": str(folder / "credentials"),
+        "reach_html": str(paths["html"]),
+        "reach_pdf": str(paths["pdf"]),
+        "reach_csv": str(paths["csv"]),
+    }
 
 
 def demo_corpus(out: Path) -> Any:
@@ -275,14 +340,13 @@ def publish_to_hub(base: Path, artifacts: list[Path], settings: Settings) -> dic
         client.publish(path, url=info["url"], token=token, visibility="public", org=DEMO_ORG)
         for path in [*artifacts, *pack_courses(base / "courses")]
     ]
+    base_url = str(info["url"]).rstrip("/")
     courses = [
-        f"{info['url']}/learn/{DEMO_ORG}/{item['name']}/"
-        for item in items
-        if item["kind"] == "course"
+        f"{base_url}/learn/{DEMO_ORG}/{item['name']}/" for item in items if item["kind"] == "course"
     ]
     return {
         **info,
-        "learn": f"{info['url']}/learn/",
+        "learn": f"{base_url}/learn/",
         "courses": courses,
         "user": DEMO_USER,
         "password_file": str(password_file),

@@ -280,6 +280,15 @@ def _check_demo(puhui: Run, proc: subprocess.CompletedProcess[str]) -> None:
     # both bundled courses, their learn pages in Swahili
     assert sorted(u.rsplit("/", 2)[-2] for u in hub["courses"]) == ["ai-for-everyone", "testing-ai"]
     assert hub["learn"] == hub["url"].rstrip("/") + "/learn/"
+    # the demo programme: credentials that verify offline, the reach report (small cells hidden)
+    prog = out["programme"]
+    assert prog["participants"] == 120 and prog["credentials"] > 0
+    creds = sorted(Path(prog["credentials_dir"]).glob("*.json"))
+    assert len(creds) == prog["credentials"]
+    verified = puhui("cert", "verify", str(creds[0]), "--json")
+    assert verified.returncode == 0 and json.loads(verified.stdout)["valid"] is True
+    assert Path(prog["reach_pdf"]).read_bytes().startswith(b"%PDF")
+    assert "<5" in Path(prog["reach_csv"]).read_text(encoding="utf-8")
     for url in hub["courses"]:
         assert url.startswith(hub["learn"])
         page = httpx.get(url.replace("/learn/", "/sw/learn/"), timeout=30)

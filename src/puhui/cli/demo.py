@@ -55,6 +55,7 @@ def demo(
                 "evals": evals,
                 "assessment": result.assessment,
                 "hub": result.hub,
+                "programme": result.programme,
                 "model": result.model,
                 "artifact": str(result.answers_dir),
                 "id": result.answers_manifest.id,
@@ -328,6 +329,27 @@ class _Screen:
 
     def on_hub_start(self, _data: dict[str, Any]) -> None:
         self._spin(_("Starting a local hub and publishing…"))
+
+    def on_programme_start(self, _data: dict[str, Any]) -> None:
+        self._spin(_("Running a demo training programme…"))
+
+    def on_programme(self, info: dict[str, Any]) -> None:
+        self._stop_status()
+        if self.json_out:
+            return
+        console.print(
+            _(
+                "[bold]Programme[/] {p}: {n} synthetic participants, 3 sessions; {c} completion "
+                "credentials in {d} (verify one with `puhui cert verify FILE`). Who was reached, "
+                "small numbers hidden: {pdf} (also .html and .csv)."
+            ).format(
+                p=info["programme"],
+                n=info["participants"],
+                c=info["credentials"],
+                d=info["credentials_dir"],
+                pdf=info["reach_pdf"],
+            )
+        )
 
     def on_hub(self, info: dict[str, Any]) -> None:
         self._stop_status()

@@ -289,14 +289,26 @@ def import_attendance(cohort: Cohort, path: Path, *, by: Any = None) -> Imported
         for m in marks:
             if m.session not in sessions:
                 sessions[m.session] = _session(cohort, m.session, result.sessions_created)
-        for m in marks:
-            _mark, created = Mark.objects.update_or_create(
-                session=sessions[m.session],
-                enrolment_id=enrolment_of[m.key],
-                defaults={"present": m.present, "marked_by": by},
+        have = {
+            (mk.session_id, mk.enrolment_id): mk
+            for mk in Mark.objects.filter(session__cohort=cohort).only(
+                "id", "session_id", "enrolment_id", "present"
             )
-            result.added += created
-            result.updated += not created
+        }
+        new, changed = [], []
+        for m in marks:
+            key = (sessions[m.session].id, enrolment_of[m.key])
+            found = have.get(key)
+            if found is None:
+                new.append(Mark(session_id=key[0], enrolment_id=key[1], present=m.present,
+                                marked_by=by))  # fmt: skip
+            elif found.present != m.present:
+                found.present, found.marked_by = m.present, by
+                changed.append(found)
+        Mark.objects.bulk_create(new, batch_size=2000)
+        Mark.objects.bulk_update(changed, ["present", "marked_by"], batch_size=2000)
+        result.added, result.updated = len(new), len(changed)
+        result.unchanged = len(marks) - len(new) - len(changed)
     return result
 
 
@@ -371,10 +383,11 @@ def complete(
 ) -> Completion:
     """Award an Open Badges 3.0 credential, signed with ``key_dir``, to every participant who
     completed ``cohort`` (once: a participant already awarded gets the same credential again),
-    and write one JSON file per completing participant into ``out``."""
+    and write one JSON file per completing participant into ``out``, with a printable HTML page
+    beside it (their name, the achievement, a QR code of the badge)."""
     from puhui.artifacts import atomic_write_json
     from puhui.certify import keys
-    from puhui.certify.badges import issue_badges
+    from puhui.certify.badges import issue_badges, write_badge_page
 
     rule = rule_from_dict(cohort.rule or {}, f"cohort {cohort.slug}: rule")
     pair = keys.load_key_dir(key_dir)
@@ -429,6 +442,8 @@ def complete(
         award = awarded[e.id]
         path = out / f"{_slug(e.person.name, 'participant')[:40]}-{str(e.person.uid)[:8]}.json"
         atomic_write_json(path, award.credential)
+        # the printable page (with a QR code of the badge) names the person; the badge does not
+        write_badge_page(award.credential, path.with_suffix(".html"), recipient_name=e.person.name)
         result.written.append(path)
     return result
 

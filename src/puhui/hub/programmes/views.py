@@ -9,22 +9,19 @@ as inline SVG from the same cells as its CSV (``reach.csv``) and its PDF (``reac
 from __future__ import annotations
 
 import contextlib
-from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from puhui.hub.catalog.access import acts_in, caller_from_session
-from puhui.hub.programmes import service
+from puhui.hub.programmes import report, service
 from puhui.hub.programmes.models import Cohort, Enrolment, Mark, Programme, Session
 
 MEMBERS = ("admin", "member")
 READERS = ("admin", "member", "viewer")
-BAR_WIDTH = 240
 
 
 def _programme(request: HttpRequest, org: str, slug: str, roles: tuple[str, ...]) -> Programme:
@@ -135,43 +132,10 @@ def new_session(request: HttpRequest, org: str, prog: str, cohort: str) -> HttpR
 # ---------------------------------------------------------------- who was reached
 
 
-def _bars(cells: list[dict[str, Any]], group: str) -> dict[str, Any]:
-    """An inline SVG bar chart (enrolled, completed) of one-way ``cells``."""
-    counts = [c["enrolled"] for c in cells if isinstance(c["enrolled"], int)]
-    top = max(counts, default=1) or 1
-    rows = []
-    for i, c in enumerate(cells):
-        shown = isinstance(c["enrolled"], int)
-        done = c["completed"] if isinstance(c["completed"], int) else None
-        rows.append(
-            {
-                "y": 6 + i * 26,
-                "label": c.get(group) or "—",
-                "enrolled": c["enrolled"],
-                "completed": c["completed"],
-                "w": round(BAR_WIDTH * c["enrolled"] / top) if shown else 0,
-                "wc": round(BAR_WIDTH * done / top) if shown and done is not None else 0,
-            }
-        )
-    return {"rows": rows, "height": 12 + 26 * len(rows), "width": BAR_WIDTH + 190}
-
-
-def _reach_context(programme: Programme) -> dict[str, Any]:
-    table = service.reach_of(programme, by=("gender", "country"))
-    return {
-        "programme": programme,
-        "cells": table.cells(),
-        "total": table.total(),
-        "gender_chart": _bars(table.margin("gender"), "gender"),
-        "country_chart": _bars(table.margin("country"), "country"),
-        "k": 5,
-    }
-
-
 @login_required
 def reach_page(request: HttpRequest, org: str, prog: str) -> HttpResponse:
     programme = _programme(request, org, prog, READERS)
-    return render(request, "programmes/reach.html", _reach_context(programme))
+    return render(request, "programmes/reach.html", report.context(programme))
 
 
 @login_required
@@ -186,12 +150,8 @@ def reach_csv(request: HttpRequest, org: str, prog: str) -> HttpResponse:
 @login_required
 def reach_pdf(request: HttpRequest, org: str, prog: str) -> HttpResponse:
     """The funders' report: the reach page as a PDF (WeasyPrint, no network)."""
-    from weasyprint import HTML
-
     programme = _programme(request, org, prog, READERS)
-    context = {**_reach_context(programme), "print": True}
-    html = render_to_string("programmes/reach.html", context, request=request)
-    pdf = HTML(string=html, base_url=None).write_pdf()
+    pdf = report.pdf(report.html(programme, request))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{programme.slug}-reach.pdf"'
     return response
