@@ -31,11 +31,16 @@ def lab_course(root: Path) -> Path:
     do not depend on that course's lessons, which translators edit)."""
     folder = write_course(root)
 
-    def other_languages(_dir: str, names: list[str]) -> list[str]:
-        # only the English instructions: the tests expect the other languages to be missing
-        return [n for n in names if n.endswith(".md") and n.split(".")[-2] != "en"]
+    labs = bundled_dir() / "testing-ai" / "labs"
 
-    shutil.copytree(bundled_dir() / "testing-ai" / "labs", folder / "labs", ignore=other_languages)
+    def other_languages(where: str, names: list[str]) -> list[str]:
+        # only the English instructions (labs/<id>.en.md): the tests expect the other languages
+        # to be missing; the labs' data folders are copied whole
+        if Path(where) != labs:
+            return []
+        return [n for n in names if n.count(".") == 2 and n.endswith(".md") and ".en." not in n]
+
+    shutil.copytree(labs, folder / "labs", ignore=other_languages)
     course_yaml = folder / "course.yaml"
     text = course_yaml.read_text(encoding="utf-8")
     course_yaml.write_text(text.replace("labs: []", f"labs: [{', '.join(LABS)}]"), "utf-8")
