@@ -204,3 +204,66 @@ def test_a_tampered_or_untrusted_bundle_is_refused(
     assert other.run("keys", "new", "--out", str(tmp / "stranger")).returncode == 0
     proc = other.run("programme", "import", str(bundle), "--trust", str(tmp / "stranger"))
     assert proc.returncode != 0 and "does not trust" in proc.stderr
+
+
+LEARNING = """
+import json, sys
+from pathlib import Path
+from puhui.hub.accounts import open_database
+open_database()
+from django.contrib.auth import get_user_model
+from puhui.hub.learn.models import Progress
+from puhui.hub.programmes import service
+from puhui.programmes.types import Person
+cohort = service.new_programme("Testers", org="acme")
+service.set_rule(cohort, {"attendance": None, "quizzes": 70, "labs": ["redact-a-corpus"],
+                          "project": True})
+service.link_courses(cohort, ["acme/testing-ai"])
+people = [Person(name="Demo Ada", email="ada@example.org"),
+          Person(name="Demo Bo", email="bo@example.org")]
+service.save_people(cohort.programme.org, people, cohort, "participant")
+ada = get_user_model().objects.create_user("ada", email="ada@example.org")
+for step, best, passed in (("01-why", 90, True), ("02-corpus", 60, False),
+                           ("lab:redact-a-corpus", 100, True)):
+    Progress.objects.create(user=ada, course="acme/testing-ai", step=step, best_percent=best,
+                            passed=passed)
+Progress.objects.create(user=ada, course="other/course", step="lab:x", passed=True)
+service.accept_project(cohort, "ada@example.org")
+print(json.dumps({e.person.name: [o.complete, list(o.reasons)]
+                  for e, o, r in service.outcomes(cohort)}))
+"""
+
+
+def test_quizzes_labs_and_projects_count_from_the_linked_course(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PUHUI_")}
+    env["PUHUI_HOME"] = str(tmp_path / "home")
+    proc = subprocess.run([sys.executable, "-c", LEARNING], capture_output=True, text=True,
+                          env=env, timeout=300)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert got["Demo Ada"] == [True, []]  # mean of best scores 75% ≥ 70%, lab, project
+    complete, reasons = got["Demo Bo"]  # no hub account: nothing learned online, no project
+    assert not complete
+    text = " ".join(reasons)
+    assert "no quiz" in text and "redact-a-corpus" in text and "project" in text
+
+
+def test_a_revoked_credential_is_revoked_and_never_issued_again(
+    filled: tuple[Hub, list[Person], Path],
+) -> None:
+    hub, _people, tmp = filled
+    out = hub.ok("programme", "complete", COHORT, "--key", str(tmp / "key"), "--out",
+                 str(tmp / "creds2"))  # fmt: skip
+    first = Path(out["credentials"][0])
+    cred = json.loads(first.read_text(encoding="utf-8"))
+    who = next(p for p in _people if p.name.lower().replace(" ", "-") in first.name)
+    proc = hub.run("programme", "revoke", COHORT, who.email, "--key", str(tmp / "key"))
+    assert proc.returncode == 0, proc.stderr
+    checked = hub.run("cert", "verify", str(first), "--status-list",
+                      str(tmp / "key" / "status-list.json"), "--json")  # fmt: skip
+    assert json.loads(checked.stdout)["valid"] is False
+    again = hub.ok("programme", "complete", COHORT, "--key", str(tmp / "key"), "--out",
+                   str(tmp / "creds3"))  # fmt: skip
+    assert again["new"] == 0
+    assert all(json.loads(Path(p).read_text())["id"] != cred["id"] for p in again["credentials"])
+    assert len(again["credentials"]) == len(out["credentials"]) - 1

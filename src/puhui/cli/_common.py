@@ -68,7 +68,7 @@ PARAMETERS = frozenset(
         "txt_unit", "pii_mode", "regions", "restart", "executor", "workers", "pipeline",
         "dedup_against", "valid_days", "status_list", "report_dir", "trusted", "key_dir",
         "pdf", "port", "replace", "suite", "format", "profile", "evidence", "answers", "lang",
-        "at", "token", "org", "role", "scope",
+        "at", "token", "org", "role", "scope", "courses",
     }
 )  # fmt: skip
 
@@ -81,6 +81,7 @@ FLAG_OF: dict[str, dict[str, str]] = {
     "cert verify": {"trusted": "--trust"},
     "eval import": {"language": "--default-language"},
     "programme import": {"trusted": "--trust"},
+    "programme cohort": {"courses": "--course"},
     "programme complete": {"key_dir": "--key"},
     "programme export": {"key_dir": "--key"},
 }

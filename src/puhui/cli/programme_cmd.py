@@ -126,13 +126,27 @@ def cohort_rule(
     quizzes: float = typer.Option(None, "--quizzes", help=_("Best quiz score needed, percent.")),
     lab: list[str] = typer.Option([], "--lab", help=_("A lab that must be passed (repeat).")),
     project: bool = typer.Option(False, "--project", help=_("A final project must be accepted.")),
+    course: list[str] = typer.Option(
+        [],
+        "--course",
+        help=_(
+            "A course of the hub's learn pages, ORG/NAME, whose quizzes and labs count (repeat)."
+        ),
+    ),
     org: str = typer.Option("", "--org", help=ORG_HELP),
 ) -> None:
-    """Set when a participant has completed the cohort (default: attended 2/3 of sessions)."""
+    """Set when a participant has completed the cohort (default: attended 2/3 of sessions).
+    Quiz scores and labs are read from the linked courses for participants whose hub account
+    has their e-mail address.
+
+    Example: puhui programme cohort rule workshop --attendance 80% --quizzes 70
+    --lab redact-a-corpus --course acme/testing-ai"""
     _hub()
     from puhui.hub.programmes import service
 
     found = service.find_cohort(cohort, org=org)
+    if course:
+        service.link_courses(found, list(course))
     doc: dict[str, Any] = {"labs": list(lab), "project": project}
     doc["attendance"] = attendance or None
     doc["quizzes"] = quizzes
@@ -276,6 +290,40 @@ def complete(
         return
     print(_("{n} credentials in {out} ({new} new); {k} participants have not completed yet").format(
         n=len(result.written), out=out, new=result.new, k=len(result.incomplete)))  # fmt: skip
+
+
+@app.command("project")
+def project(
+    cohort: str = typer.Argument(..., help=COHORT_HELP),
+    who: str = typer.Argument(..., help=_("The participant's e-mail, phone or exact name.")),
+    reject: bool = typer.Option(False, "--not", help=_("Mark it not accepted (again).")),
+    org: str = typer.Option("", "--org", help=ORG_HELP),
+) -> None:
+    """Record that a participant's final project was accepted (for a rule with --project)."""
+    _hub()
+    from puhui.hub.programmes import service
+
+    e = service.accept_project(service.find_cohort(cohort, org=org), who, not reject)
+    print(_("final project of {n}: {s}").format(
+        n=e.person.name, s=_("accepted") if e.project_accepted else _("not accepted")))  # fmt: skip
+
+
+@app.command("revoke")
+def revoke(
+    cohort: str = typer.Argument(..., help=COHORT_HELP),
+    who: str = typer.Argument(..., help=_("The participant's e-mail, phone or exact name.")),
+    key: Path = typer.Option(..., "--key", help=_("The key folder that signed the credential.")),
+    reason: str = typer.Option(None, "--reason", help=_("Why (kept in the status list's log).")),
+    org: str = typer.Option("", "--org", help=ORG_HELP),
+) -> None:
+    """Revoke a participant's completion credential: verifiers holding the issuer's status list
+    (`puhui cert verify FILE --status-list KEY/status-list.json`) see it revoked; it is never
+    issued to them again by `complete`."""
+    _hub()
+    from puhui.hub.programmes import service
+
+    award = service.revoke(service.find_cohort(cohort, org=org), who, key, reason=reason)
+    print(_("revoked {id}").format(id=award.credential_id))
 
 
 @app.command("stats")

@@ -329,23 +329,125 @@ def mark(session: Session, present_ids: set[int], by: Any) -> int:
 # ---------------------------------------------------------------- completion
 
 
+def _learning(cohort: Cohort, emails: list[str]) -> dict[str, tuple[float | None, frozenset[str]]]:
+    """What people did in the cohort's linked courses (the hub's learn pages), by e-mail of
+    their hub account: the mean of their best quiz scores, and the labs they passed."""
+    if not cohort.courses or not emails:
+        return {}
+    from django.contrib.auth import get_user_model
+
+    from puhui.hub.learn.models import Progress
+
+    users = dict(
+        get_user_model().objects.filter(email__in=emails, is_active=True).values_list("id", "email")
+    )
+    scores: dict[str, list[int]] = {}
+    labs: dict[str, set[str]] = {}
+    rows = Progress.objects.filter(user_id__in=list(users), course__in=list(cohort.courses))
+    for row in rows.values_list("user_id", "step", "best_percent", "passed"):
+        user_id, step, best, passed = row
+        email = str(users[user_id]).casefold()
+        if step.startswith("lab:"):
+            if passed:
+                labs.setdefault(email, set()).add(step.removeprefix("lab:"))
+        elif best is not None:
+            scores.setdefault(email, []).append(best)
+    return {
+        email: (
+            sum(scores[email]) / len(scores[email]) if scores.get(email) else None,
+            frozenset(labs.get(email, ())),
+        )
+        for email in {*scores, *labs}
+    }
+
+
 def outcomes(cohort: Cohort) -> list[tuple[Enrolment, types.Outcome, types.Record]]:
-    """Every participant's completion, with reasons, under the cohort's rule."""
+    """Every participant's completion, with reasons, under the cohort's rule. Quiz scores and
+    labs come from the cohort's linked courses, for people whose hub account has their e-mail."""
     rule = rule_from_dict(cohort.rule or {}, f"cohort {cohort.slug}: rule")
     held = cohort.sessions.count()
-    rows = (
+    rows = list(
         Enrolment.objects.filter(cohort=cohort, role="participant")
         .select_related("person")
         .annotate(attended=Count("marks", filter=Q(marks__present=True)))
         .order_by("person__name", "id")
     )
+    learned = (
+        _learning(cohort, [e.person.email for e in rows if e.person.email])
+        if rule.quizzes is not None or rule.labs
+        else {}
+    )
     out = []
     for e in rows:
+        quiz, labs = learned.get(e.person.email.casefold(), (None, frozenset()))
         record = types.Record(
-            sessions=held, attended=e.attended, project_accepted=e.project_accepted
+            sessions=held,
+            attended=e.attended,
+            quiz_percent=quiz,
+            labs_passed=labs,
+            project_accepted=e.project_accepted,
         )
         out.append((e, evaluate(rule, record), record))
     return out
+
+
+def link_courses(cohort: Cohort, courses: list[str]) -> None:
+    """Link the cohort to courses of the hub's learn pages (``org/name``), whose quizzes and
+    labs its completion rule may ask for."""
+    for ref in courses:
+        org, _sep, name = ref.partition("/")
+        if not org or not name or "/" in name:
+            raise PuhuiError(
+                _("course {c}: write it as ORG/NAME, as in its address /learn/ORG/NAME/").format(
+                    c=ref
+                ),
+                _("give `courses` as ORG/NAME"),
+            )
+    cohort.courses = list(dict.fromkeys(courses))
+    cohort.save(update_fields=["courses"])
+
+
+def accept_project(cohort: Cohort, who: str, accepted: bool = True) -> Enrolment:
+    """Record that ``who``'s (e-mail, phone or exact name) final project was accepted."""
+    return _update_enrolment(cohort, who, project_accepted=accepted)
+
+
+def _enrolment(cohort: Cohort, who: str) -> Enrolment:
+    key = types.contact_key(email=who) if "@" in who else types.contact_key(phone=who)
+    found = Enrolment.objects.select_related("person").filter(cohort=cohort)
+    rows = list(found.filter(Q(person__key=key) | Q(person__name=who))[:2])
+    if len(rows) != 1:
+        raise PuhuiError(
+            _("{w}: {n} people of {c} match").format(w=who, n=len(rows), c=cohort.slug),
+            _("give their e-mail address or phone number"),
+        )
+    return rows[0]
+
+
+def _update_enrolment(cohort: Cohort, who: str, **values: Any) -> Enrolment:
+    e = _enrolment(cohort, who)
+    for k, v in values.items():
+        setattr(e, k, v)
+    e.save(update_fields=list(values))
+    return e
+
+
+def revoke(cohort: Cohort, who: str, key_dir: Path, *, reason: str | None = None) -> Award:
+    """Revoke ``who``'s credential for ``cohort``: its bit in the issuer's status list is set
+    (verifiers holding the list see it at once) and the hub marks the award revoked."""
+    from puhui.certify.credential import revoke as revoke_credential
+
+    e = _enrolment(cohort, who)
+    award = Award.objects.filter(enrolment=e, revoked=False).order_by("-issued").first()
+    if award is None:
+        raise PuhuiError(
+            _("{n} holds no credential for {c}").format(n=e.person.name, c=cohort.slug),
+            _("nothing to revoke"),
+        )
+    revoke_credential(award.credential, key_dir, reason=reason)
+    award.revoked = True
+    award.save(update_fields=["revoked"])
+    return award
 
 
 def _criteria(rule: types.Rule) -> str:
@@ -375,6 +477,7 @@ class Completion:
 
     written: list[Path] = field(default_factory=list)
     new: int = 0
+    revoked: int = 0
     incomplete: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
 
@@ -398,7 +501,10 @@ def complete(
             done.append(e)
         else:
             result.incomplete.append((e.person.name, outcome.reasons))
-    awarded = {a.enrolment_id: a for a in Award.objects.filter(enrolment__in=done, revoked=False)}
+    # one award per person: a revoked one is not issued again behind the issuer's back
+    awarded = {
+        a.enrolment_id: a for a in Award.objects.filter(enrolment__in=done).order_by("issued")
+    }
     todo = [e for e in done if e.id not in awarded]
     programme = cohort.programme
     achievement = {
@@ -440,6 +546,9 @@ def complete(
     out.mkdir(parents=True, exist_ok=True)
     for e in done:
         award = awarded[e.id]
+        if award.revoked:
+            result.revoked += 1
+            continue
         path = out / f"{_slug(e.person.name, 'participant')[:40]}-{str(e.person.uid)[:8]}.json"
         atomic_write_json(path, award.credential)
         # the printable page (with a QR code of the badge) names the person; the badge does not
