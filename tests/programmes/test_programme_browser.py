@@ -4,6 +4,8 @@ Arabic (right to left), under 100 KB, fetching nothing from elsewhere."""
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import subprocess
 import sys
@@ -161,3 +163,21 @@ def test_the_reach_page_renders_left_to_right_and_right_to_left(
     table = page.locator("table#reach")
     expect(table).to_contain_text("<5")
     assert page.locator("table#reach tbody tr").count() > 4
+
+
+def test_the_reach_page_says_what_its_csv_says(browser: Browser, site: Site) -> None:
+    page = _page(browser, site, js=False)
+    page.goto(site.url + "/programmes/acme/workshop/reach/")
+    shown = [
+        [cell.strip() for cell in row.locator("td").all_inner_texts()]
+        for row in page.locator("table#reach tbody tr").all()
+    ]
+    response = page.request.get(site.url + "/programmes/acme/workshop/reach.csv")
+    assert response.status == 200
+    rows = list(csv.reader(io.StringIO(response.text())))
+    assert rows[0] == ["gender", "country", "enrolled", "attended", "completed", "completion_rate"]
+    assert len(rows) - 1 == len(shown)
+    for got, want in zip(shown, rows[1:], strict=True):
+        assert got[:5] == want[:5]
+        rate = got[5]
+        assert (rate == "—" and want[5] == "") or float(rate) == float(want[5])
