@@ -38,7 +38,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("engines", ("puhui.models", "puhui.corpus", "puhui.certify")),
     ("evals", ("puhui.evals",)),
-    ("assess", ("puhui.assess", "puhui.learn", "puhui.programmes")),
+    ("assess", ("puhui.assess", "puhui.learn", "puhui.programmes", "puhui.sharing")),
     ("hub", ("puhui.hub",)),
     ("facade", ("puhui", "puhui.api", "puhui.demo")),
     ("cli", ("puhui.cli", "puhui.__main__")),
