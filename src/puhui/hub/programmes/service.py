@@ -454,9 +454,11 @@ def _criteria(rule: types.Rule) -> str:
     parts = []
     if rule.attendance is not None:
         parts.append(
+            # xgettext:no-python-format
             _("attended at least {p}% of the sessions").format(p=round(rule.attendance * 100))
         )
     if rule.quizzes is not None:
+        # xgettext:no-python-format
         parts.append(_("scored at least {p}% in the quizzes").format(p=round(rule.quizzes)))
     if rule.labs:
         parts.append(_("passed the labs {labs}").format(labs=", ".join(rule.labs)))
