@@ -333,3 +333,33 @@ def test_bad_arguments() -> None:
         check(None, ["personal"], GH, "KE", "marketing")
     with pytest.raises(PuhuiError, match="categories"):
         check(None, ["health"], GH, "KE", "research")
+
+
+def test_exporter_falls_back_to_a_binding_region_only() -> None:
+    from puhui.sharing.check import exporter
+
+    assert exporter("ke", PROFILES, members) is KE
+    assert exporter("FR", PROFILES, members) is EU  # GDPR binds its members
+    assert exporter("SN", PROFILES, members) == "SN"  # ECOWAS rules do not replace Senegal's
+    assert exporter("FR", PROFILES) == "FR"
+    d = check(None, ["personal"], exporter("FR", PROFILES, members), "DE", "research",
+              members=members)  # fmt: skip
+    assert [r.name for r in d.reasons] == ["domestic"]
+
+
+@pytest.mark.parametrize(
+    ("pii", "expected"),
+    [
+        ({"total": 4, "step_ran": True}, {"personal"}),
+        ({"total": 0, "step_ran": True}, {"non-personal"}),
+        ({"total": 0, "step_ran": False}, {"personal"}),
+        ({"total": 0, "step_ran": None}, {"personal"}),
+        ({"step_ran": True}, {"personal"}),
+        (None, {"personal"}),
+    ],
+)
+def test_categories_from_audit(pii: object, expected: set[str]) -> None:
+    from puhui.sharing.check import categories_from_audit
+
+    audit = {} if pii is None else {"pii": pii}
+    assert categories_from_audit(audit) == expected

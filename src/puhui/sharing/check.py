@@ -25,8 +25,9 @@ The verdict is the strictest of the reasons (deny > conditional > permit). Not l
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
+from typing import Any
 
 from puhui.errors import PuhuiError
 from puhui.i18n import _
@@ -328,7 +329,7 @@ def check(
             if t.category in present and records is not None and records > t.records:
                 b.reason(
                     "export-threshold",
-                    _("More than {n:,} records of {cat} data: {what}").format(
+                    _("Over {n:,} records of {cat} data: {what}").format(
                         n=t.records, cat=t.category, what=t.requires.text
                     ),
                     t.verdict,
@@ -352,3 +353,40 @@ def check(
         conditions=tuple(b.conditions.values()),
         unverified=tuple(unverified),
     )
+
+
+#: Regional profiles whose law binds their member states directly, so a member without a profile
+#: of its own exports under the region's (GDPR binds every EU and EEA state; the AU, EAC, ECOWAS,
+#: SADC and ASEAN frameworks guide national law but do not replace it).
+BINDING_REGIONS = ("EU", "EEA")
+
+
+def exporter(
+    code: str, profiles: Mapping[str, Jurisdiction], members: Members | None = None
+) -> Jurisdiction | str:
+    """The profile that governs data leaving ``code``: its own, else that of a binding region
+    it belongs to (:data:`BINDING_REGIONS`), else the code itself (no profile)."""
+    code = code.strip().upper()
+    if code in profiles:
+        return profiles[code]
+    for region in BINDING_REGIONS:
+        if region in profiles and members is not None and code in members(region):
+            return profiles[region]
+    return code
+
+
+def categories_from_audit(audit: Mapping[str, Any]) -> set[str]:
+    """The data categories a corpus audit (``audit.json``) shows.
+
+    Personal data when the PII step found any (``pii.total`` above 0) or is not known to have
+    run (nothing says there is none); non-personal only when it ran and found none. The audit
+    has no flags for special-category or children's data: those come from whoever knows the
+    data (the ``categories`` the caller adds).
+    """
+    pii = audit.get("pii")
+    if not isinstance(pii, Mapping):
+        return {"personal"}
+    total = pii.get("total")
+    if pii.get("step_ran") is not True or not isinstance(total, int) or total > 0:
+        return {"personal"}
+    return {"non-personal"}

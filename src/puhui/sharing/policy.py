@@ -528,3 +528,35 @@ def preset(name: str, *, uid: str, assigner: str = "", recipients: Iterable[str]
     policy = Policy(uid=uid, preset=name, recipients=places, assigner=assigner, **terms)
     check_policy(policy, _("preset {p}").format(p=name))
     return policy
+
+
+def describe(policy: Policy) -> list[tuple[str, str]]:
+    """The policy's terms in words, as (label, value) lines for a page or a terminal."""
+    purposes = [p for p in PURPOSES if p in policy.purposes]
+    duties = []
+    if policy.attribution:
+        duties.append(_("attribute the owner"))
+    if policy.delete_after_days is not None:
+        duties.append(_("delete the copy within {n} days").format(n=policy.delete_after_days))
+    if policy.share_alike:
+        duties.append(_("share derived data under the same policy"))
+    return [
+        (_("preset"), policy.preset),
+        (_("purposes"), ", ".join(purposes) if purposes else _("any")),
+        (_("recipients"), ", ".join(sorted(policy.recipients)) or _("anywhere")),
+        (_("commercial use"), _("permitted") if policy.commercial else _("prohibited")),
+        (
+            _("re-identifying people"),
+            _("permitted") if policy.reidentification else _("prohibited"),
+        ),
+        (_("duties"), "; ".join(duties) or _("none")),
+        (_("expires"), policy.expires.isoformat() if policy.expires else _("never")),
+        (
+            _("access"),
+            _("on request: the owner grants each request")
+            if policy.on_request
+            else _("anyone, on these terms"),
+        ),
+        (_("assigner"), policy.assigner or _("(not named)")),
+        (_("uid"), policy.uid),
+    ]
