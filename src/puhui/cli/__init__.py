@@ -24,6 +24,7 @@ from puhui.cli import (
     learn_cmd,
     models,
     programme_cmd,
+    share_cmd,
 )
 from puhui.cli._common import error_line
 from puhui.errors import PuhuiError
@@ -69,6 +70,7 @@ app.add_typer(cert_cmd.app, name="cert")
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(hub_cmd.app, name="hub")
 app.add_typer(programme_cmd.app, name="programme")
+app.add_typer(share_cmd.app, name="share")
 app.command("inspect")(inspect_cmd.inspect)
 app.command("demo")(demo.demo)
 

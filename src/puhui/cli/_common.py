@@ -84,6 +84,8 @@ FLAG_OF: dict[str, dict[str, str]] = {
     "programme cohort": {"courses": "--course"},
     "programme complete": {"key_dir": "--key"},
     "programme export": {"key_dir": "--key"},
+    "share check": {"categories": "--category", "purpose": "--purpose"},
+    "share policy": {"preset": "--preset", "recipients": "--recipients"},
 }
 
 _BACKQUOTED = re.compile(r"`([a-z][a-z0-9_]*)(?:=([^`]*))?`")
