@@ -181,3 +181,24 @@ def test_the_reach_page_says_what_its_csv_says(browser: Browser, site: Site) -> 
         assert got[:5] == want[:5]
         rate = got[5]
         assert (rate == "—" and want[5] == "") or float(rate) == float(want[5])
+
+
+def test_the_reach_page_follows_new_attendance_at_once(browser: Browser, site: Site) -> None:
+    page = _page(browser, site, js=False)
+    reach = site.url + "/programmes/acme/workshop/reach/"
+
+    def attended_total() -> str:
+        page.goto(reach)
+        return page.locator("table#reach tfoot th.n").nth(1).inner_text().strip()
+
+    before = attended_total()
+    page.goto(site.url + COHORT + "sessions/day-1/")
+    boxes = page.locator("ul.marks input[type=checkbox]")
+    for i in range(boxes.count()):
+        boxes.nth(i).uncheck()
+    with page.expect_navigation():
+        page.click("button.big")
+    after = attended_total()
+    # everyone was there (the attendance test ticked all 40); now nobody is: a cached table
+    # would still say 40 (what it says instead may be hidden: no one attended anywhere)
+    assert before == "40" and after != "40"

@@ -45,6 +45,9 @@ class Programme(models.Model):
     description = models.TextField(_("description"), blank=True)
     uid = models.UUIDField(default=uuid.uuid4, unique=True)
     created = models.DateTimeField(default=timezone.now)
+    # the last change to anything its reach counts (people, enrolments, attendance, rules,
+    # projects): what a cached reach table is keyed on
+    changed = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = (

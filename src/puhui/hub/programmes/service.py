@@ -9,6 +9,7 @@ credentials in bulk, and compute who was reached. Errors a person causes are one
 
 from __future__ import annotations
 
+import itertools
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.text import slugify
 
 from puhui.errors import PuhuiError
@@ -31,6 +34,12 @@ DEFAULT_ORG = "local"
 
 def _slug(name: str, fallback: str) -> str:
     return slugify(name)[:64].strip("-") or fallback
+
+
+def touch(programme: Programme | int) -> None:
+    """Mark ``programme`` changed (its cached reach table is then computed again)."""
+    pk = programme if isinstance(programme, int) else programme.pk
+    Programme.objects.filter(pk=pk).update(changed=timezone.now())
 
 
 def organization(slug: str = "") -> Organization:
@@ -156,6 +165,7 @@ def set_rule(cohort: Cohort, doc: dict[str, Any]) -> types.Rule:
     rule = rule_from_dict(doc, "rule")
     cohort.rule = rule_to_dict(rule)
     cohort.save(update_fields=["rule"])
+    touch(cohort.programme_id)
     return rule
 
 
@@ -226,6 +236,8 @@ def save_people(
             ]
             Enrolment.objects.bulk_create(todo, batch_size=2000)
             result.enrolled = len(todo)
+        for programme_id in Programme.objects.filter(org=org).values_list("id", flat=True):
+            touch(programme_id)  # a person's demographics count in every programme of theirs
     return result
 
 
@@ -309,6 +321,7 @@ def import_attendance(cohort: Cohort, path: Path, *, by: Any = None) -> Imported
         Mark.objects.bulk_update(changed, ["present", "marked_by"], batch_size=2000)
         result.added, result.updated = len(new), len(changed)
         result.unchanged = len(marks) - len(new) - len(changed)
+        touch(cohort.programme_id)
     return result
 
 
@@ -323,6 +336,7 @@ def mark(session: Session, present_ids: set[int], by: Any) -> int:
                 enrolment=e,
                 defaults={"present": e.id in present_ids, "marked_by": by},
             )
+        touch(session.cohort.programme_id)
     return sum(1 for e in enrolments if e.id in present_ids)
 
 
@@ -405,6 +419,7 @@ def link_courses(cohort: Cohort, courses: list[str]) -> None:
             )
     cohort.courses = list(dict.fromkeys(courses))
     cohort.save(update_fields=["courses"])
+    touch(cohort.programme_id)
 
 
 def accept_project(cohort: Cohort, who: str, accepted: bool = True) -> Enrolment:
@@ -429,6 +444,7 @@ def _update_enrolment(cohort: Cohort, who: str, **values: Any) -> Enrolment:
     for k, v in values.items():
         setattr(e, k, v)
     e.save(update_fields=list(values))
+    touch(cohort.programme_id)
     return e
 
 
@@ -562,38 +578,101 @@ def complete(
 # ---------------------------------------------------------------- who was reached
 
 
-def reach_rows(programme: Programme) -> list[Any]:
+_DIMS = ("person__gender", "person__country", "person__role", "person__age_band")
+
+
+def reach_rows(programme: Programme) -> Iterable[Any]:
     """One row per person enrolled as a participant in any cohort of ``programme``: their
-    demographics, whether they attended at least one session, whether they completed a cohort."""
+    demographics, whether they attended at least one session, whether they completed a cohort.
+
+    Counted in the database where that is exact: when nobody is in two cohorts of the
+    programme and no rule needs quiz or lab results, people are grouped by their demographics,
+    the sessions they attended and their project, and each group's rule is evaluated once (the
+    rows of a group are the same object repeated). Otherwise row by row, reading only the
+    columns needed."""
     from puhui.programmes.reach import Reached
 
-    people: dict[int, dict[str, Any]] = {}
-    for cohort in programme.cohorts.all():
-        for e, outcome, record in outcomes(cohort):
-            row = people.setdefault(
-                e.person_id,
-                {"person": e.person, "attended": False, "completed": False},
-            )
-            row["attended"] = row["attended"] or record.attended > 0
-            row["completed"] = row["completed"] or outcome.complete
-    return [
-        Reached(
-            gender=r["person"].gender,
-            country=r["person"].country,
-            role=r["person"].role,
-            age_band=r["person"].age_band,
-            attended=r["attended"],
-            completed=r["completed"],
+    cohorts = {c.id: c for c in programme.cohorts.all()}
+    rules = {i: rule_from_dict(c.rule or {}, f"cohort {c.slug}: rule") for i, c in cohorts.items()}
+    held = dict(
+        Session.objects.filter(cohort__in=list(cohorts))
+        .values_list("cohort_id")
+        .annotate(n=Count("id"))
+    )
+    participants = Enrolment.objects.filter(cohort__in=list(cohorts), role="participant")
+    needs_learning = any(r.quizzes is not None or r.labs for r in rules.values())
+    counts = participants.aggregate(n=Count("id"), people=Count("person_id", distinct=True))
+    attended = Count("marks", filter=Q(marks__present=True))
+    judged: dict[tuple[int, int, bool], bool] = {}
+
+    def completed(cohort_id: int, n_attended: int, project: bool) -> bool:
+        key = (cohort_id, n_attended, project)
+        if key not in judged:
+            record = types.Record(held.get(cohort_id, 0), n_attended, project_accepted=project)
+            judged[key] = evaluate(rules[cohort_id], record).complete
+        return judged[key]
+
+    if not needs_learning and counts["n"] == counts["people"]:
+        present = (
+            Mark.objects.filter(enrolment=OuterRef("pk"), present=True)
+            .order_by()
+            .values("enrolment")
+            .annotate(c=Count("id"))
+            .values("c")
         )
-        for r in people.values()
-    ]
+        groups = (
+            participants.annotate(att=Coalesce(Subquery(present, output_field=IntegerField()), 0))
+            .values(*_DIMS, "cohort_id", "project_accepted", "att")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list(*_DIMS, "cohort_id", "project_accepted", "att", "n")
+        )
+        for gender, country, role, age, cohort_id, project, n_att, n in groups:
+            group = Reached(
+                gender=gender, country=country, role=role, age_band=age,
+                attended=n_att > 0, completed=completed(cohort_id, n_att, project),
+            )  # fmt: skip
+            yield from itertools.repeat(group, n)
+        return
+    people: dict[int, list[Any]] = {}
+    if needs_learning:
+        for cohort in cohorts.values():
+            for e, outcome, record in outcomes(cohort):
+                p = e.person
+                row = people.setdefault(
+                    e.person_id, [p.gender, p.country, p.role, p.age_band, False, False]
+                )
+                row[4] = row[4] or record.attended > 0
+                row[5] = row[5] or outcome.complete
+    else:
+        for person_id, *dims, cohort_id, project, n_att in (
+            participants.annotate(attended=attended)
+            .values_list("person_id", *_DIMS, "cohort_id", "project_accepted", "attended")
+            .order_by()
+            .iterator(chunk_size=5000)
+        ):
+            row = people.setdefault(person_id, [*dims, False, False])
+            row[4] = row[4] or n_att > 0
+            row[5] = row[5] or completed(cohort_id, n_att, project)
+    for gender, country, role, age, was_there, done in people.values():
+        yield Reached(gender=gender, country=country, role=role, age_band=age,
+                      attended=was_there, completed=done)  # fmt: skip
 
 
 def reach_of(programme: Programme, by: tuple[str, ...] = ("gender", "country")) -> Any:
-    """Enrolled, attended and completed by ``by``, small cells suppressed."""
+    """Enrolled, attended and completed by ``by``, small cells suppressed. Kept in the hub's
+    cache until the programme changes (:func:`touch`), so a report read again costs nothing."""
+    from django.core.cache import cache
+
     from puhui.programmes.reach import reach
 
-    return reach(reach_rows(programme), by=by)
+    changed = Programme.objects.filter(pk=programme.pk).values_list("changed", flat=True).first()
+    key = f"puhui:reach:{programme.pk}:{changed.isoformat() if changed else ''}:{','.join(by)}"
+    found = cache.get(key)
+    if found is None:
+        found = reach(reach_rows(programme), by=by)
+        cache.set(key, found, timeout=24 * 3600)
+    return found
 
 
 # ---------------------------------------------------------------- bundles between hubs
@@ -783,4 +862,5 @@ def import_bundle(path: Path, trusted: Iterable[str] | None, *, org: str = "") -
                 credential=a["credential"], revoked=bool(a.get("revoked")),
             )  # fmt: skip
             result.add("awards")
+        touch(programme)
     return result
