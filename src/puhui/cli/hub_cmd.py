@@ -470,3 +470,130 @@ def issuer_status_list(
         markup=False,
         soft_wrap=True,
     )
+
+
+# ---------------------------------------------------------------- federation
+
+peer_app = typer.Typer(
+    help=_("Peers: other hubs whose signed change feed this hub mirrors."),
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(peer_app, name="peer")
+
+
+@app.command("identity")
+def identity(json_out: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
+    """Print this hub's signing key (did:key) that signs its change feed; created on first use.
+
+    Give it to the operators of a peer hub: `puhui hub peer add NAME URL --key DID`.
+    """
+    _django()
+    from puhui.hub.federation import identity as fed_identity
+
+    did = fed_identity.hub_did()
+    if json_out:
+        print_json({"did": did, "key_dir": str(fed_identity.key_dir())})
+        return
+    print(did, flush=True)
+
+
+@app.command("withdraw")
+def withdraw(
+    urn: str = typer.Argument(..., help=_("The item's URN.")),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Withdraw an item from this machine's hub; peers delete their mirrors on their next sync.
+
+    Example: puhui hub withdraw urn:puhui:corpus:knbs/kiswahili-news@1
+    """
+    _django()
+    from puhui.hub.federation import events
+
+    info = events.withdraw(urn)
+    if json_out:
+        print_json(info)
+        return
+    console.print(_("Withdrew {u}").format(u=urn), markup=False, soft_wrap=True)
+
+
+@peer_app.command("add")
+def peer_add(
+    name: str = typer.Argument(..., help=_("A short name for the peer (lower case).")),
+    url: str = typer.Argument(..., help=_("The peer hub's URL.")),
+    key: str = typer.Option(
+        ..., "--key", help=_("The peer's key: its did:key (`puhui hub identity`) or public.json.")
+    ),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Mirror another hub, trusting only feed pages signed by its key.
+
+    Example: puhui hub peer add nairobi https://hub.example.ke --key did:key:z6Mk…
+    """
+    _django()
+    from puhui.hub.federation import peers
+
+    info = peers.add_peer(name, url, key)
+    if json_out:
+        print_json(info)
+        return
+    what = _("Added peer") if info["created"] else _("Updated peer")
+    console.print(f"{what} {info['name']}: {info['url']} ({info['did']})", markup=False)
+
+
+@peer_app.command("list")
+def peer_list(json_out: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
+    """List the peers, their cursors and last sync."""
+    _django()
+    from puhui.hub.federation import peers
+
+    rows = peers.list_peers()
+    if json_out:
+        print_json(rows)
+        return
+    if not rows:
+        console.print(_("No peers."), markup=False)
+    for r in rows:
+        console.print(
+            f"{r['name']}  {r['url']}  cursor {r['cursor']}  {r['last_sync'] or '-'}  "
+            f"{r['last_error']}",
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+@app.command("sync")
+def sync(
+    peer: str = typer.Argument(..., help=_("A peer's name or URL (`puhui hub peer add`).")),
+    limit: int = typer.Option(100, "--limit", min=1, max=100, help=_("Entries per page.")),
+    from_start: bool = typer.Option(
+        False, "--from-start", help=_("Read the whole feed again (changes nothing held).")
+    ),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Pull a peer's change feed and mirror its public items (files fetched on first download).
+
+    Resumes from the last page applied; a page whose signature does not verify with the peer's
+    key is refused. Example: puhui hub sync nairobi
+    """
+    _django()
+    from puhui.hub.federation import peers
+
+    info = peers.sync(peer, limit=limit, from_start=from_start)
+    if json_out:
+        print_json(info)
+        return
+    console.print(
+        _(
+            "Synced {p}: {c} new, {u} updated, {w} withdrawn, {r} revoked ({n} pages, cursor {k})"
+        ).format(
+            p=info["peer"],
+            c=info["created"],
+            u=info["updated"],
+            w=info["withdrawn"],
+            r=info["revoked"],
+            n=info["pages"],
+            k=info["cursor"],
+        ),
+        markup=False,
+    )

@@ -200,6 +200,7 @@ def django_settings(settings: Settings) -> dict[str, Any]:
         "puhui.hub.catalog",
         "puhui.hub.learn",
         "puhui.hub.programmes",
+        "puhui.hub.federation",
     ]
     if db["ENGINE"].endswith("postgresql"):
         apps.insert(3, "django.contrib.postgres")

@@ -7,8 +7,10 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from puhui.hub.catalog.api import api
+from puhui.hub.federation.feed import feed_view
 
 urlpatterns = [
+    path("api/v1/feed", feed_view, name="federation-feed"),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     *i18n_patterns(

@@ -414,7 +414,7 @@ def get_file(
     caller = caller_of(request)
     if not storage.SHA256_RE.match(sha256) or not can_download(caller, sha256):
         raise HttpError(404, _("no such file"))
-    if not storage.has(sha256):
+    if not storage.has(sha256) and not storage.fetch_missing(sha256):
         raise HttpError(404, _("the file is listed but missing from the store"))
     row = ItemFile.objects.filter(sha256=sha256).first()
     media = row.media_type if row else "application/octet-stream"

@@ -54,6 +54,16 @@ def has(sha256: str) -> bool:
     return blob_path(sha256).is_file()
 
 
+#: Functions asked, in order, for a file an item lists but the store lacks; each returns True
+#: once the store holds it (federation fetches a mirrored item's file from its origin hub).
+FETCHERS: list[Callable[[str], bool]] = []
+
+
+def fetch_missing(sha256: str) -> bool:
+    """Whether one of :data:`FETCHERS` brought the missing blob ``sha256`` into the store."""
+    return any(fetch(sha256) for fetch in FETCHERS)
+
+
 class Refused(Exception):
     """``stage``'s ``accept`` said no: nothing was kept. Holds what the stream hashed to."""
 
