@@ -201,6 +201,7 @@ def django_settings(settings: Settings) -> dict[str, Any]:
         "puhui.hub.learn",
         "puhui.hub.programmes",
         "puhui.hub.federation",
+        "puhui.hub.sharing",
     ]
     if db["ENGINE"].endswith("postgresql"):
         apps.insert(3, "django.contrib.postgres")

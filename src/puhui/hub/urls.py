@@ -8,6 +8,9 @@ from django.views.i18n import set_language
 
 from puhui.hub.catalog.api import api
 from puhui.hub.federation.feed import feed_view
+from puhui.hub.sharing.api import router as sharing_api
+
+api.add_router("", sharing_api)
 
 urlpatterns = [
     path("api/v1/feed", feed_view, name="federation-feed"),
@@ -16,6 +19,7 @@ urlpatterns = [
     *i18n_patterns(
         path("learn/", include("puhui.hub.learn.urls")),
         path("programmes/", include("puhui.hub.programmes.urls")),
+        path("sharing/", include("puhui.hub.sharing.urls")),
         path("", include("puhui.hub.catalog.urls")),
         prefix_default_language=False,
     ),

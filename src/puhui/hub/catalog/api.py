@@ -36,6 +36,7 @@ from puhui.hub.catalog.models import KIND_ALIASES, Item, ItemFile, StatusList, T
 from puhui.hub.catalog.publish import PublishError, publish
 from puhui.hub.catalog.search import search
 from puhui.hub.catalog.verifying import verify as verify_credential
+from puhui.hub.sharing import gate as sharing_gate
 
 
 class BodyRefused(ValueError):
@@ -414,6 +415,8 @@ def get_file(
     caller = caller_of(request)
     if not storage.SHA256_RE.match(sha256) or not can_download(caller, sha256):
         raise HttpError(404, _("no such file"))
+    if refusal := sharing_gate.refuse_file(caller, sha256, name):
+        raise HttpError(403, refusal)
     if not storage.has(sha256) and not storage.fetch_missing(sha256):
         raise HttpError(404, _("the file is listed but missing from the store"))
     row = ItemFile.objects.filter(sha256=sha256).first()

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from puhui.hub.catalog.models import Item
+from puhui.hub.sharing.service import odrl_of
 
 PAGE_SIZE = 500
 EU = "http://publications.europa.eu/resource/authority/"
@@ -27,6 +28,7 @@ CONTEXT = {
     "spdx": "http://spdx.org/rdf/terms#",
     "hydra": "http://www.w3.org/ns/hydra/core#",
     "adms": "http://www.w3.org/ns/adms#",
+    "odrl": "http://www.w3.org/ns/odrl/2/",
 }
 _ISO3: dict[str, str | None] = {}
 
@@ -98,6 +100,8 @@ def _dataset(request: HttpRequest, item: Item) -> dict[str, Any]:
     ds["dcat:keyword"] = keywords
     if item.kind == "corpus" and item.files.filter(path="croissant.json").exists():
         ds["dct:conformsTo"] = {"@id": "http://mlcommons.org/croissant/1.0"}
+    if (policy := odrl_of(item)) is not None:
+        ds["odrl:hasPolicy"] = policy
     return ds
 
 

@@ -1,0 +1,1 @@
+"""Template tags of the sharing app (the item page's usage-policy box)."""
