@@ -36,11 +36,11 @@ from puhui.i18n import _
 from puhui.sharing.types import PRESETS, PURPOSES, REGIONS, Policy
 
 ODRL_CONTEXT = "http://www.w3.org/ns/odrl.jsonld"
-PUHUI_NS = "https://puhui.invalid/ns/sharing#"
+SHARING_NS = "https://puhui.invalid/ns/sharing#"
 #: The ``@context`` of every policy Puhui writes.
 CONTEXT: list[Any] = [
     ODRL_CONTEXT,
-    {"puhui": PUHUI_NS, "xsd": "http://www.w3.org/2001/XMLSchema#"},
+    {"puhui": SHARING_NS, "xsd": "http://www.w3.org/2001/XMLSchema#"},
 ]
 #: Bounds on what :func:`from_odrl` and :func:`load` accept.
 MAX_FILE_BYTES = 256 * 1024
