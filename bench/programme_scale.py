@@ -388,8 +388,12 @@ def report(env: dict[str, str], home: Path, requests: int) -> dict[str, Any]:
         with httpx.Client(base_url=server.url, timeout=120) as client:
             sign_in(client)
             page = "/programmes/bench/bench/reach/"
-            for _i in range(2):
+            first_ms = 0.0
+            for i in range(2):  # the first computes the table (nothing cached yet)
+                t0 = time.perf_counter()
                 r = client.get(page)
+                if i == 0:
+                    first_ms = (time.perf_counter() - t0) * 1000
                 if r.status_code != 200:
                     raise SystemExit(f"GET {page}: HTTP {r.status_code}")
             times = []
@@ -407,7 +411,8 @@ def report(env: dict[str, str], home: Path, requests: int) -> dict[str, Any]:
                 raise SystemExit(f"GET reach.csv: HTTP {c.status_code}")
     finally:
         server.stop()
-    return {"page": times, "page_bytes": size, "csv_ms": csv_ms, "csv": c.text}
+    return {"page": times, "page_bytes": size, "csv_ms": csv_ms, "csv": c.text,
+            "first_ms": first_ms}  # fmt: skip
 
 
 # --------------------------------------------------------------------------- one database
@@ -549,11 +554,15 @@ def table(results: list[dict[str, Any]]) -> str:
             f"**reach page** p50 / p95 ms, {k} requests (goal p95 < 200 ms)",
             lambda r: f"{pct(r['page'], 0.5):.0f} / **{pct(r['page'], 0.95):.0f}**",
         ),
+        (
+            "reach page, first view after a change (table computed, not cached)",
+            lambda r: f"{r['first_ms']:.0f} ms",
+        ),
         ("reach.csv, once", lambda r: f"{r['csv_ms']:.0f} ms"),
         ("anchor: SQL GROUP BY, p50 / p95 ms", lambda r: _ms(r["sql"])),
         (
             "ratio page / SQL (p50)",
-            lambda r: f"{pct(r['page'], 0.5) / pct(r['sql'], 0.5):.0f}×",
+            lambda r: f"{pct(r['page'], 0.5) / pct(r['sql'], 0.5):.2f}×",
         ),
         (
             "SQL check: cells, enrolled, completed",
