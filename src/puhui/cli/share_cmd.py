@@ -290,3 +290,72 @@ def check_cmd(
             )
         )
     _say(NOT_ADVICE)
+
+
+def _hub() -> None:
+    from puhui.hub.accounts import open_database
+
+    open_database()
+
+
+@app.command("export")
+def export_cmd(
+    urns: list[str] = typer.Argument(..., help=_("The items' URNs (as their pages show them).")),
+    out: Path = typer.Option(..., "--out", "-o", help=_("The bundle to write (e.g. x.puhui).")),
+    org: str = typer.Option(
+        "",
+        "--org",
+        help=_("Also export this organization's items that are not public, or need a request."),
+    ),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Write items of this machine's hub, their files and usage policies to one signed file
+    (a zip), to carry to another hub without a network.
+
+    Example: puhui share export urn:puhui:corpus:uni-ghana/twi@1 --out twi.puhui
+    """
+    _hub()
+    from puhui.hub.sharing import bundle
+
+    info = bundle.export_bundle(list(urns), out, org=org)
+    if json_out:
+        print_json(info)
+        return
+    _say(
+        _("{n} item(s), {f} file(s) ({b:,} bytes) written to {out}, signed by {hub}").format(
+            n=len(info["items"]), f=info["files"], b=info["bytes"], out=out, hub=info["hub"]
+        )
+    )
+
+
+@app.command("import")
+def import_cmd(
+    path: Path = typer.Argument(..., help=_("The bundle (`puhui share export` wrote it).")),
+    trust: str = typer.Option(
+        ...,
+        "--trust",
+        help=_("The exporting hub's key: its did:key (`puhui hub identity`) or public.json."),
+    ),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Import a bundle into this machine's hub: every file's sha256 and the signature are
+    checked first, and a bundle with anything wrong is refused whole. Importing it again
+    changes nothing.
+
+    Example: puhui share import twi.puhui --trust did:key:z6Mk…
+    """
+    _hub()
+    from puhui.hub.sharing import bundle
+
+    result = bundle.import_bundle(path, trust).as_dict()
+    if json_out:
+        print_json(result)
+        return
+    _say(
+        _("{c} item(s) created, {u} updated, {s} already here; signed by {d}").format(
+            c=len(result["created"]),
+            u=len(result["updated"]),
+            s=len(result["same"]),
+            d=result["signer"],
+        )
+    )

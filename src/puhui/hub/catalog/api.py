@@ -37,6 +37,7 @@ from puhui.hub.catalog.publish import PublishError, publish
 from puhui.hub.catalog.search import search
 from puhui.hub.catalog.verifying import verify as verify_credential
 from puhui.hub.sharing import gate as sharing_gate
+from puhui.hub.sharing.service import odrl_of
 
 
 class BodyRefused(ValueError):
@@ -353,7 +354,37 @@ def get_croissant(request: HttpRequest, item_id: int) -> HttpResponse:
     f = item.files.filter(path="croissant.json").first()
     if item.kind != "corpus" or f is None or not storage.has(f.sha256):
         raise HttpError(404, _("this item has no Croissant description"))
-    return HttpResponse(storage.read_bytes(f.sha256), content_type="application/ld+json")
+    raw = storage.read_bytes(f.sha256)
+    policy = odrl_of(item)
+    if policy is not None:  # the usage policy travels in Croissant too, as in DCAT
+        raw = _with_policy(raw, policy)
+    return HttpResponse(raw, content_type="application/ld+json")
+
+
+#: The largest croissant.json the policy is added to (bigger ones are served as stored).
+MAX_CROISSANT_BYTES = 16 * 1024 * 1024
+
+
+def _with_policy(raw: bytes, policy: dict[str, Any]) -> bytes:
+    """``raw`` Croissant JSON-LD with ``odrl:hasPolicy`` (and the ``odrl`` prefix in its
+    ``@context``); unchanged when it is not a JSON object within the limits."""
+    try:
+        doc = limits.loads(raw, "croissant.json", max_bytes=MAX_CROISSANT_BYTES)
+    except limits.LimitError:
+        return raw
+    if not isinstance(doc, dict):
+        return raw
+    ctx = doc.get("@context")
+    odrl_ns = "http://www.w3.org/ns/odrl/2/"
+    if isinstance(ctx, dict):
+        ctx.setdefault("odrl", odrl_ns)
+    else:
+        doc["@context"] = [
+            *(ctx if isinstance(ctx, list) else [ctx] if ctx else []),
+            {"odrl": odrl_ns},
+        ]
+    doc["odrl:hasPolicy"] = policy
+    return json.dumps(doc, ensure_ascii=False).encode("utf-8")
 
 
 @api.post(
