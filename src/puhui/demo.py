@@ -16,6 +16,8 @@
 8. Run a training programme on that hub: a synthetic roster of clearly fake people, three
    sessions of attendance, completion credentials (Open Badges 3.0) and the report of who was
    reached, by gender and country, small numbers hidden.
+9. Start a second local hub (its own PUHUI_HOME, ``DEMO/second-hub``) that mirrors the first:
+   the first as its peer, pinned to its key, and one sync of its signed change feed.
 
 :func:`run_demo` does all of it with the façade (:mod:`puhui.api`) and tells ``on_event`` what
 happens as it happens (the CLI draws its progress bars and tables from these events).
@@ -60,7 +62,7 @@ DEMO_ORG = "demo"
 #: ``evals:start``, ``eval:start`` (suite), ``eval:progress`` (suite, done, total), ``eval``
 #: (suite, RunSummary), ``evals:done``; ``fairness:start``, ``fairness`` (RunSummary);
 #: ``assess:start``, ``assessment`` (info); ``hub:start``, ``hub`` (info);
-#: ``programme:start``, ``programme`` (info).
+#: ``programme:start``, ``programme`` (info); ``mirror:start``, ``mirror`` (info).
 OnEvent = Callable[[str, dict[str, Any]], None]
 
 
@@ -78,6 +80,7 @@ class DemoResult:
     assessment: dict[str, Any] = field(default_factory=dict)
     hub: dict[str, Any] = field(default_factory=dict)
     programme: dict[str, Any] = field(default_factory=dict)
+    mirror: dict[str, Any] = field(default_factory=dict)
 
 
 def _quiet(_name: str, _data: dict[str, Any]) -> None:
@@ -129,6 +132,10 @@ def run_demo(
     tell("programme:start", {})
     result.programme = demo_programme(base)
     tell("programme", result.programme)
+    if hub:
+        tell("mirror:start", {})
+        result.mirror = mirror_hub(base, str(result.hub["url"]), s)
+        tell("mirror", result.mirror)
     return result
 
 
@@ -326,6 +333,49 @@ def pack_courses(dest: Path) -> list[Path]:
     from puhui.learn.pack import pack_course
 
     return [pack_course(folder, dest / folder.name) for folder in list_courses()]
+
+
+DEMO_PEER = "first"
+
+
+def mirror_hub(base: Path, first_url: str, settings: Settings) -> dict[str, Any]:
+    """A second hub in the background (home ``base/second-hub``, another port) with this
+    machine's hub as its peer ``first``, synced once: ``{"url", "peer", "mirrored", "home"}``.
+    ``puhui hub stop`` stops it with the first; ``puhui hub sync first`` (with its
+    PUHUI_HOME) follows the first again."""
+    import subprocess
+    import sys
+
+    from puhui.hub import local
+    from puhui.hub.federation.identity import hub_did
+    from puhui.i18n import _
+
+    home = base / "second-hub"
+    info = local.start(settings, 0, home=home)
+
+    def hub(*args: str) -> Any:
+        proc = subprocess.run(
+            [sys.executable, "-m", "puhui", "hub", *args, "--json"],
+            capture_output=True,
+            text=True,
+            env=local.home_env(home),
+            stdin=subprocess.DEVNULL,
+            timeout=600,
+        )
+        if proc.returncode != 0:
+            last = (proc.stderr.strip().splitlines() or ["?"])[-1]
+            raise PuhuiError(
+                _("the second demo hub: puhui hub {a} failed: {why}").format(
+                    a=" ".join(args[:2]), why=last[:300]
+                ),
+                _("see its log: {p}").format(p=info.get("log", home / "hub" / "serve.log")),
+            )
+        return json.loads(proc.stdout)
+
+    hub("peer", "add", DEMO_PEER, first_url.rstrip("/"), "--key", hub_did())
+    hub("sync", DEMO_PEER)
+    peer = next(p for p in hub("peer", "list") if p["name"] == DEMO_PEER)
+    return {"url": info["url"], "peer": DEMO_PEER, "mirrored": peer["mirrors"], "home": str(home)}
 
 
 def publish_to_hub(base: Path, artifacts: list[Path], settings: Settings) -> dict[str, Any]:

@@ -12,9 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -270,3 +272,64 @@ def test_mirrors_are_not_republished(net: Net) -> None:
     assert [i["name"] for i in held] == ["org-b.b-own"]
     page = httpx.get(held[0]["url"], timeout=30).text
     assert "from hub b" in page and b_urn in page
+
+
+def _verify_page(hub: FedHub, text: str) -> str:
+    client = httpx.Client(base_url=hub.url, timeout=30)
+    form = client.get("/verify/").text
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+    assert csrf
+    resp = client.post("/verify/", data={"credential": text, "csrfmiddlewaretoken": csrf[1]})
+    assert resp.status_code == 200 and len(resp.content) < PAGE_LIMIT
+    return resp.text
+
+
+def test_a_certificate_revoked_on_a_is_revoked_on_b(net: Net) -> None:
+    from test_hub_e2e import fake_assessment, fake_run
+
+    from puhui.certify import credential
+
+    kdir = net.tmp / "issuer-key"
+    keys.create_key_dir(kdir, "Lab A")
+    assessment = fake_assessment(net.tmp / "cert-assessment", fake_run(net.tmp / "cert-run"))
+    cred = credential.issue(assessment, kdir, valid_days=30)
+    # both hubs trust the key, each with the status list as it is now (nothing revoked)
+    for hub in (net.a, net.b):
+        proc = hub.cli(
+            "hub", "issuer", "add", str(kdir), "--org", f"org-{hub.name}", "--url", hub.url,
+            "--token", hub.token,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+    path = net.tmp / "cert.json"
+    path.write_text(json.dumps(cred), encoding="utf-8")
+    net.a.publish(path, "--name", "helpdesk-cert")
+    out = net.b.ok("hub", "sync", "a")
+    assert out["created"] == 1 and out["certificates_fetched"] == 1, out
+    mirror = next(i for i in net.b.items() if i["name"] == "org-a.helpdesk-cert")
+    page = httpx.get(mirror["url"], timeout=30).text
+    assert "from hub a" in page and 'class="ok">Valid' in page
+    text = json.dumps(cred)
+    assert httpx.post(net.b.url + "/api/v1/verify", json=cred).json()["status"] == "valid"
+    assert 'class="ok">Valid' in _verify_page(net.b, text)
+
+    time.sleep(1.1)  # a status list's validFrom has whole seconds
+    credential.revoke(cred, kdir, reason="withdrawn")
+    proc = net.a.cli("hub", "issuer", "status-list", str(kdir / keys.STATUS_LIST), "--url",
+                     net.a.url, "--json")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert httpx.post(net.a.url + "/api/v1/verify", json=cred).json()["status"] == "revoked"
+    # B's own copy of the list is older: before the sync B still says valid
+    assert httpx.post(net.b.url + "/api/v1/verify", json=cred).json()["status"] == "valid"
+    out = net.b.ok("hub", "sync", "a")
+    assert out["revoked"] == 1, out
+    page = httpx.get(mirror["url"], timeout=30).text
+    assert 'class="bad">Revoked' in page and "revoked at hub a (feed of 20" in page
+    api = httpx.post(net.b.url + "/api/v1/verify", json=cred).json()
+    assert api["status"] == "revoked" and api["valid"] is False, api
+    check = next(c for c in api["checks"] if c["name"] == "revocation")
+    assert check["ok"] is False and check["reason"].startswith("revoked at hub a (feed of ")
+    pasted = _verify_page(net.b, text)
+    assert 'class="bad">Revoked' in pasted and "revoked at hub a (feed of " in pasted
+    # another certificate of the same issuer, never revoked, stays valid on B
+    other = credential.issue(assessment, kdir, valid_days=30)
+    assert httpx.post(net.b.url + "/api/v1/verify", json=other).json()["status"] == "valid"

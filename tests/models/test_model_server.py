@@ -238,9 +238,15 @@ def test_completion_prompt_layout() -> None:
 
 def test_demo_json(puhui: Run, home: Path) -> None:
     try:
-        _check_demo(puhui, puhui("demo", "--json", timeout=600))
+        demo = puhui("demo", "--json", timeout=600)
+        _check_demo(puhui, demo)
     finally:
-        puhui("hub", "stop")  # the demo leaves a hub running in the background
+        stop = puhui("hub", "stop", "--json")  # the demo leaves two hubs running in the background
+    stopped = json.loads(stop.stdout)["stopped"]
+    second = json.loads(demo.stdout)["mirror"]["url"]
+    assert [h["url"] for h in stopped["also"]] == [second]
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(second + "api/v1/version", timeout=5)
 
 
 def _check_demo(puhui: Run, proc: subprocess.CompletedProcess[str]) -> None:
@@ -302,6 +308,15 @@ def _check_demo(puhui: Run, proc: subprocess.CompletedProcess[str]) -> None:
     for item in hub["items"]:
         if item["kind"] in ("run", "corpus", "certificate"):
             assert item["urn"] in page, item["urn"]  # made from the runs and corpus; certified
+    # a second hub mirrors the first (stopped with it by `puhui hub stop`)
+    mirror = out["mirror"]
+    assert mirror["peer"] == "first" and mirror["mirrored"] == len(hub["items"])
+    assert mirror["url"].startswith("http://127.0.0.1:") and mirror["url"] != hub["url"]
+    held = httpx.get(mirror["url"] + "api/v1/items", params={"per_page": 100}, timeout=30).json()
+    assert {i["org"] for i in held["items"]} == {"peer-first"}
+    cert = next(i for i in held["items"] if i["kind"] == "certificate")
+    page = httpx.get(cert["url"], timeout=30)
+    assert page.status_code == 200 and "from hub first" in page.text
 
 
 def test_chat_one_shot_and_conversation(home: Path) -> None:

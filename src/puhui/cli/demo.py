@@ -56,6 +56,7 @@ def demo(
                 "assessment": result.assessment,
                 "hub": result.hub,
                 "programme": result.programme,
+                "mirror": result.mirror,
                 "model": result.model,
                 "artifact": str(result.answers_dir),
                 "id": result.answers_manifest.id,
@@ -349,6 +350,21 @@ class _Screen:
                 d=info["credentials_dir"],
                 pdf=info["reach_pdf"],
             )
+        )
+
+    def on_mirror_start(self, _data: dict[str, Any]) -> None:
+        self._spin(_("Starting a second hub that mirrors the first…"))
+
+    def on_mirror(self, info: dict[str, Any]) -> None:
+        self._stop_status()
+        if self.json_out:
+            return
+        console.print(
+            _(
+                "Second hub at {url} mirrors {n} items from the first (`puhui hub sync` again to "
+                "follow it)"
+            ).format(url=info["url"], n=info["mirrored"]),
+            markup=False,
         )
 
     def on_hub(self, info: dict[str, Any]) -> None:

@@ -164,7 +164,8 @@ def stop(json_out: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None
     if info is None:
         console.print(_("No hub was running in the background."), markup=False)
     else:
-        console.print(_("Stopped the hub at {url}").format(url=info["url"]), markup=False)
+        for one in [info, *info.get("also", [])]:
+            console.print(_("Stopped the hub at {url}").format(url=one["url"]), markup=False)
 
 
 @app.command("gc")

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -115,8 +116,43 @@ def _free(port: int) -> bool:
     return True
 
 
-def start(settings: Settings, port: int | None = None) -> dict[str, Any]:
-    """Start ``puhui hub serve`` in the background (or return the one already running)."""
+def home_env(home: Path) -> dict[str, str]:
+    """This process's environment for a command on the hub of another PUHUI_HOME: ``home``, and
+    none of the other ``PUHUI_*`` settings (a database URL here is not that hub's)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PUHUI_")}
+    env["PUHUI_HOME"] = str(home)
+    return env
+
+
+def _companions(settings: Settings) -> Path:
+    return settings.home / "hub" / "companions.json"
+
+
+def _companion_homes(settings: Settings) -> list[Path]:
+    try:
+        homes = json.loads(_companions(settings).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [Path(h) for h in homes if isinstance(h, str)] if isinstance(homes, list) else []
+
+
+def start(
+    settings: Settings, port: int | None = None, *, home: Path | None = None
+) -> dict[str, Any]:
+    """Start ``puhui hub serve`` in the background (or return the one already running).
+
+    With ``home``, the hub of that other PUHUI_HOME instead (a second hub on this machine: its
+    own database, files and record; none of this environment's other ``PUHUI_*`` settings), kept
+    in a list beside this hub's record so that :func:`stop` of ``settings`` stops it too.
+    """
+    env = {**os.environ, "PUHUI_HOME": str(settings.home)}
+    if home is not None:
+        homes = [str(h) for h in _companion_homes(settings)]
+        if str(home) not in homes:
+            _companions(settings).parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_json(_companions(settings), [*homes, str(home)])
+        settings = replace(settings, home=home)
+        env = home_env(home)
     if (info := running(settings)) is not None:
         return info
     want = settings.hub_port if port is None else port
@@ -139,7 +175,7 @@ def start(settings: Settings, port: int | None = None) -> dict[str, Any]:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # outlives the command that started it
-            env={**os.environ, "PUHUI_HOME": str(settings.home)},
+            env=env,
         )
     url = f"http://127.0.0.1:{want}/"
     deadline = time.monotonic() + START_TIMEOUT
@@ -160,11 +196,21 @@ def start(settings: Settings, port: int | None = None) -> dict[str, Any]:
 
 
 def stop(settings: Settings) -> dict[str, Any] | None:
-    """Stop the background hub of this PUHUI_HOME; returns what was stopped (None if none).
+    """Stop the background hub of this PUHUI_HOME and the hubs started with ``home`` beside it
+    (:func:`start`); returns what was stopped (None if none), the others under ``also``.
 
     A record whose process has ended, or whose pid now belongs to another program, is removed
     without signalling anything.
     """
+    stopped = _stop(settings)
+    also = [i for h in _companion_homes(settings) if (i := _stop(replace(settings, home=h)))]
+    _companions(settings).unlink(missing_ok=True)
+    if stopped is None and also:
+        stopped, also = also[0], also[1:]
+    return {**stopped, "also": also} if stopped is not None and also else stopped
+
+
+def _stop(settings: Settings) -> dict[str, Any] | None:
     path = _record(settings)
     try:
         info: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))

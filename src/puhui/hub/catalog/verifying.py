@@ -99,6 +99,9 @@ def _verify(cred: dict[str, Any], report_dir: Path | None) -> Outcome:
     issuer, status_list = trust_of(cred)
     trusted = [issuer.did] if issuer is not None else []
     result = vc.verify(cred, report_dir=report_dir, trusted=trusted, status_list=status_list)
+    from puhui.hub.federation import origin  # a mirror revoked at its origin hub is revoked
+
+    result = origin.mark(cred, result)
     return Outcome(result, vc.status_of(result), issuer=issuer)
 
 

@@ -60,7 +60,9 @@ def record_revocations(list_pk: int) -> list[str]:
         cred = stored_certificate(item)
         if cred is None or statuslist.check(cred, row.document).revoked is not True:
             continue
-        FeedEvent.objects.create(kind="revoked", urn=item.urn)
+        cid = cred.get("id")
+        payload = {"credential": cid} if isinstance(cid, str) and len(cid) <= 300 else {}
+        FeedEvent.objects.create(kind="revoked", urn=item.urn, payload=payload)
         written.append(item.urn)
     return written
 

@@ -1,7 +1,8 @@
 """The hub's change feed: ``GET /api/v1/feed?after=SEQ&limit=100``, pages signed by this hub.
 
 A page lists the events after ``after`` (at most ``limit``, up to :data:`MAX_LIMIT`) as DCAT
-dataset entries (``items``), ``tombstones`` of withdrawn items and ``revoked`` certificates,
+dataset entries (``items``), ``tombstones`` of withdrawn items and ``revoked`` certificates
+(each with its ``credential`` id),
 with the ``cursor`` to ask from next and ``next`` (a URL, or null at the end). Every term is
 mapped to DCAT-AP 3 / Dublin Core / SPDX / ODRL in the page's ``@context``. The page is signed
 with ``eddsa-jcs-2022`` by the hub's key (:mod:`.identity`); ``hub`` names that key's DID.
@@ -72,6 +73,7 @@ CONTEXT: dict[str, Any] = {
     "seq": "puhui:seq",
     "tombstones": "puhui:withdrawn",
     "revoked": "puhui:revoked",
+    "credential": "puhui:credentialId",
     "cursor": "puhui:cursor",
     "next": {"@id": "hydra:next", "@type": "@id"},
 }
@@ -172,7 +174,10 @@ def page(request: HttpRequest, after: int, limit: int) -> dict[str, Any]:
         elif e.kind == "withdrawn":
             tombstones.append({"seq": e.seq, "urn": e.urn, "at": at})
         elif e.kind == "revoked" and item is not None and _entry(request, item, e.seq, at):
-            revoked.append({"seq": e.seq, "urn": e.urn, "at": at})
+            gone = {"seq": e.seq, "urn": e.urn, "at": at}
+            if isinstance(e.payload.get("credential"), str):
+                gone["credential"] = e.payload["credential"]
+            revoked.append(gone)
     cursor = rows[-1].seq if rows else after
     base = request.build_absolute_uri(request.path)
     return {

@@ -67,6 +67,8 @@ class Mirror(models.Model):
     remote_urn = models.CharField(max_length=300)
     remote_seq = models.BigIntegerField(default=0)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    #: The revoked credential's id, as the origin's ``revoked`` entry gives it (see .origin).
+    credential_id = models.CharField(max_length=300, blank=True, db_index=True)
 
     class Meta:
         constraints = (

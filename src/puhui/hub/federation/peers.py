@@ -41,6 +41,8 @@ MAX_PAGE_BYTES = 8 * 1024 * 1024
 MAX_PAGE_DEPTH = 24
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 PAGE_LIMIT = 100
+#: Certificates fetched after a sync (each a few KB), the rest on their first download.
+MAX_CERTIFICATE_FETCHES = 1000
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$")
 _URN = re.compile(
@@ -343,9 +345,12 @@ def apply_page(peer: Peer, page: dict[str, Any], counts: dict[str, int]) -> None
                     counts["withdrawn"] += 1
             else:
                 at = di.parse_datetime(e.get("at")) or timezone.now()
-                n = Mirror.objects.filter(
-                    peer=peer, remote_urn=urn, revoked_at__isnull=True
-                ).update(revoked_at=at)
+                cid = e.get("credential")
+                held = Mirror.objects.filter(peer=peer, remote_urn=urn, revoked_at__isnull=True)
+                if isinstance(cid, str) and 0 < len(cid) <= 300:
+                    n = held.update(revoked_at=at, credential_id=cid)
+                else:
+                    n = held.update(revoked_at=at)
                 counts["revoked"] += n
         Peer.objects.filter(pk=peer.pk).update(
             cursor=page["cursor"], last_sync=timezone.now(), last_error=""
@@ -375,7 +380,34 @@ def sync(
     except PuhuiError as e:
         Peer.objects.filter(pk=peer.pk).update(last_error=e.message[:500])
         raise
-    return {"peer": peer.name, "pages": pages, "cursor": peer.cursor, **counts}
+    fetched = fetch_certificates(peer)
+    return {
+        "peer": peer.name,
+        "pages": pages,
+        "cursor": peer.cursor,
+        **counts,
+        "certificates_fetched": fetched,
+    }
+
+
+def fetch_certificates(peer: Peer, limit: int = MAX_CERTIFICATE_FETCHES) -> int:
+    """Fetch the few-KB ``certificate.json`` of the peer's mirrored certificates the store
+    lacks (at most ``limit`` a sync), so their item pages can verify them; how many came.
+    Best effort: one that cannot be fetched now is fetched on its first download."""
+    wanted = (
+        ItemFile.objects.filter(
+            item__mirror__peer=peer, item__kind="certificate", path="certificate.json"
+        )
+        .values_list("sha256", flat=True)
+        .distinct()
+    )
+    n = 0
+    for sha in wanted.iterator():
+        if n >= limit:
+            break
+        if not storage.has(sha) and fetch_file(sha):
+            n += 1
+    return n
 
 
 # ---------------------------------------------------------------- files on demand
