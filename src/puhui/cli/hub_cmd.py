@@ -570,19 +570,41 @@ def sync(
     from_start: bool = typer.Option(
         False, "--from-start", help=_("Read the whole feed again (changes nothing held).")
     ),
+    every: int = typer.Option(
+        0,
+        "--every",
+        min=0,
+        help=_("Keep syncing every N minutes (a schedule without cron; Ctrl+C stops it)."),
+    ),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Pull a peer's change feed and mirror its public items (files fetched on first download).
 
     Resumes from the last page applied; a page whose signature does not verify with the peer's
-    key is refused. Example: puhui hub sync nairobi
+    key is refused. With --every, a failed sync (the network is down) is reported and retried at
+    the next turn. Example: puhui hub sync nairobi --every 60
     """
     _django()
+    import time
+
     from puhui.hub.federation import peers
 
-    info = peers.sync(peer, limit=limit, from_start=from_start)
+    while every:
+        try:
+            _synced(peers.sync(peer, limit=limit, from_start=from_start), json_out, one_line=True)
+        except PuhuiError as e:
+            err_console.print(_("error: {message}").format(message=e), markup=False)
+        from_start = False
+        try:
+            time.sleep(every * 60)
+        except KeyboardInterrupt:
+            return
+    _synced(peers.sync(peer, limit=limit, from_start=from_start), json_out)
+
+
+def _synced(info: dict[str, Any], json_out: bool, *, one_line: bool = False) -> None:
     if json_out:
-        print_json(info)
+        print_json(info, one_line=one_line)
         return
     console.print(
         _(
