@@ -158,7 +158,8 @@ def demo_programme(base: Path, people: int = 120) -> dict[str, Any]:
     accounts.open_database()
     folder = base / "programme"
     folder.mkdir(parents=True, exist_ok=True)
-    roster = synthetic.roster(people)
+    # six countries: enough people per group that the report shows numbers, not only "<5"
+    roster = synthetic.roster(people, countries=synthetic.COUNTRIES[:6])
     write_roster(roster, folder / "roster.csv")
     with (folder / "attendance.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)

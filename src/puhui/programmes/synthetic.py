@@ -33,8 +33,14 @@ def _pick(rng: random.Random, weights: Sequence[tuple[str, float]]) -> str:
     return rng.choices([v for v, _w in weights], [w for _v, w in weights])[0]
 
 
-def roster(n: int, *, seed: int = 2026, prefix: str = "Demo Participant") -> list[Person]:
-    """``n`` fake people with consent, spread over :data:`COUNTRIES`."""
+def roster(
+    n: int,
+    *,
+    seed: int = 2026,
+    prefix: str = "Demo Participant",
+    countries: Sequence[str] = COUNTRIES,
+) -> list[Person]:
+    """``n`` fake people with consent, spread over ``countries`` (default :data:`COUNTRIES`)."""
     rng = random.Random(seed)
     width = max(4, len(str(n)))
     people = []
@@ -44,7 +50,7 @@ def roster(n: int, *, seed: int = 2026, prefix: str = "Demo Participant") -> lis
             Person(
                 name=f"{prefix} {number}",
                 email=f"participant{number}@example.org",
-                country=rng.choice(COUNTRIES),
+                country=rng.choice(countries),
                 organisation=f"Ministry {rng.randint(1, 40)} (fictional)",
                 role=rng.choice(ROLES),
                 sector=rng.choice(SECTORS),
