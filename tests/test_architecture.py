@@ -34,6 +34,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "puhui.lang",
             "puhui.content",
             "puhui.progress",
+            "puhui.yamlmarks",
         ),
     ),
     ("engines", ("puhui.models", "puhui.corpus", "puhui.certify")),
