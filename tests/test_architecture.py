@@ -39,7 +39,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("engines", ("puhui.models", "puhui.corpus", "puhui.certify")),
     ("evals", ("puhui.evals",)),
-    ("assess", ("puhui.assess", "puhui.learn", "puhui.programmes", "puhui.sharing")),
+    (
+        "assess",
+        ("puhui.assess", "puhui.learn", "puhui.programmes", "puhui.rating", "puhui.sharing"),
+    ),
     ("hub", ("puhui.hub",)),
     ("facade", ("puhui", "puhui.api", "puhui.demo")),
     ("cli", ("puhui.cli", "puhui.__main__")),
