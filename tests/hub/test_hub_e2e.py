@@ -17,7 +17,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +28,7 @@ import pytest
 from puhui.artifacts import input_ref, write_manifest
 from puhui.certify import credential, keys
 
-from conftest import assert_one_line_error, free_port
+from conftest import assert_one_line_error, free_port, wait_for_hub
 
 pytestmark = pytest.mark.slow  # its fixture starts a real `puhui hub serve`
 
@@ -217,18 +216,7 @@ def _sign_in(url: str, user: str) -> httpx.Client:
     return client
 
 
-def _wait(url: str, proc: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"hub serve exited: {proc.stdout.read() if proc.stdout else ''}")
-        try:
-            if httpx.get(url + "/api/v1/version", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("hub serve did not answer within 60 s")
+_wait = wait_for_hub  # other hub test modules import it from here
 
 
 def _fresh_postgres(url: str) -> None:

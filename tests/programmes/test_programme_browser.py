@@ -9,19 +9,17 @@ import io
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Request, expect, sync_playwright
 
 from puhui.programmes import synthetic
 from puhui.programmes.roster import write_roster
 
-from conftest import free_port
+from conftest import free_port, wait_for_hub
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "puhui-test-pass-7391"
@@ -69,24 +67,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:
-        _wait(f"http://127.0.0.1:{port}", server)
+        wait_for_hub(f"http://127.0.0.1:{port}", server)
         yield Site(f"http://127.0.0.1:{port}")
     finally:
         server.terminate()
         server.wait(timeout=30)
-
-
-def _wait(url: str, server: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert server.poll() is None, server.stdout.read() if server.stdout else ""
-        try:
-            if httpx.get(url + "/api/v1/version", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("the hub did not answer within 60 s")
 
 
 @pytest.fixture(scope="module")

@@ -43,15 +43,19 @@ IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg
 IMAGE_TYPES[".jpeg"] = "image/jpeg"
 
 
-def _latest(request: HttpRequest, org: str, name: str) -> Item:
-    caller = caller_from_session(request)
-    item = (
-        visible_items(caller)
+def _newest(request: HttpRequest, org: str, name: str) -> Item | None:
+    """The newest version of course ``org/name`` the visitor may see, if any."""
+    return (
+        visible_items(caller_from_session(request))
         .select_related("org")
         .filter(kind="course", org__slug=org, name=name)
         .order_by("-created", "-id")
         .first()
     )
+
+
+def _latest(request: HttpRequest, org: str, name: str) -> Item:
+    item = _newest(request, org, name)
     if item is None:
         raise Http404(_("no such course"))
     return item
@@ -328,17 +332,10 @@ def my_statements(request: HttpRequest) -> JsonResponse:
     user = getattr(request, "user", None)
     signed_in = bool(user is not None and user.is_authenticated)
     who = xapi.actor(home, user.get_username() if signed_in and user else "anonymous")
-    caller = caller_from_session(request)
     activities: list[xapi.Activity] = []
     for key in progress.courses(request):
         org, _sep, name = key.partition("/")
-        item = (
-            visible_items(caller)
-            .select_related("org")
-            .filter(kind="course", org__slug=org, name=name)
-            .order_by("-created", "-id")
-            .first()
-        )
+        item = _newest(request, org, name)
         if item is None:
             continue
         course = _course(item)
