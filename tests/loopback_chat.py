@@ -1,10 +1,10 @@
 """A loopback OpenAI-compatible chat server for eval tests, and a suite that exercises it.
 
 The server's behaviour is chosen by the first part of the URL path (``/good/v1``,
-``/flaky/v1``, ...): it answers the mini suite's capitals and harmful prompts, grades as a judge
-when asked with the judge's prompt, and answers prompts in Tamil, Burmese and Filipino with a
-refusal in that language (or in English when the prompt carries ``[en]``). ``hits`` counts
-requests per mode.
+``/flaky/v1``, ...; ``/echo/v1`` answers what follows "ANSWER: " in the prompt): it answers the
+mini suite's capitals and harmful prompts, grades as a judge when asked with the judge's
+prompt, and answers prompts in Tamil, Burmese and Filipino with a refusal in that language (or
+in English when the prompt carries ``[en]``). ``hits`` counts requests per mode.
 """
 
 from __future__ import annotations
@@ -91,7 +91,9 @@ class ChatServer(BaseHTTPRequestHandler):
         if mode == "hang":
             time.sleep(3)
         native = _native(user)
-        if native is not None:
+        if mode == "echo" and "ANSWER: " in user:  # the prompt says what to answer
+            answer = user.split("ANSWER: ", 1)[1]
+        elif native is not None:
             answer = native
         elif mode == "vague" and "capitale" in user:  # French questions: no option named
             answer = "Je ne sais pas."

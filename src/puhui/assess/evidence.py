@@ -168,7 +168,8 @@ def _task_note(task_key: str, task: TaskSummary) -> dict[str, Any] | None:
     imported runs have neither."""
     unscored = dict(task.unscored_by_language or {})
     parsing = task.parsing
-    if not unscored and not parsing:
+    measured = task.measured or {}
+    if not unscored and not parsing and not measured:
         return None
     note: dict[str, Any] = {
         "task": task_key,
@@ -176,6 +177,8 @@ def _task_note(task_key: str, task: TaskSummary) -> dict[str, Any] | None:
         "unscored_by_language": unscored,
         "unscored_text": ", ".join(f"{lang} ({n})" for lang, n in sorted(unscored.items())),
     }
+    if measured:
+        note.update(_measured_note(measured))
     if parsing:
         low = [r for r in parsing.per_language if r.warn]
         note["parsing"] = {
@@ -188,6 +191,27 @@ def _task_note(task_key: str, task: TaskSummary) -> dict[str, Any] | None:
             "warn_text": ", ".join(f"{r.language} {float(r.rate or 0):.1%}" for r in low),
         }
     return note
+
+
+def _measured_note(measured: dict[str, Any]) -> dict[str, Any]:
+    """Where the task's scorer was measured: "sw (n=240, α=0.81)" per measured language, and
+    the languages where it was not (its verdicts there rest on unchecked rules)."""
+    langs = measured.get("languages") or {}
+    done, missing = [], []
+    for lang, m in sorted(langs.items()):
+        if not isinstance(m, dict):
+            missing.append(lang)
+            continue
+        alpha = m.get("alpha")
+        extra = "" if alpha is None else f", α={float(alpha):.2f}"
+        kind = "held-out" if m.get("source") == "held-out" else "people"
+        done.append(f"{lang} ({kind}, n={int(m.get('n') or 0)}{extra})")
+    return {
+        "scorer": str(measured.get("scorer", "")),
+        "measured": {lang: langs[lang] for lang in sorted(langs)},
+        "measured_text": ", ".join(done),
+        "not_measured_text": ", ".join(missing),
+    }
 
 
 def attach_corpus(root: Path, manifest_id: str, sha: str) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from puhui.cli import (
     learn_cmd,
     models,
     programme_cmd,
+    rate_cmd,
     share_cmd,
 )
 from puhui.cli._common import error_line
@@ -71,6 +72,7 @@ app.add_typer(config_cmd.app, name="config")
 app.add_typer(hub_cmd.app, name="hub")
 app.add_typer(programme_cmd.app, name="programme")
 app.add_typer(share_cmd.app, name="share")
+app.add_typer(rate_cmd.app, name="rate")
 app.command("inspect")(inspect_cmd.inspect)
 app.command("demo")(demo.demo)
 

@@ -68,7 +68,7 @@ PARAMETERS = frozenset(
         "txt_unit", "pii_mode", "regions", "restart", "executor", "workers", "pipeline",
         "dedup_against", "valid_days", "status_list", "report_dir", "trusted", "key_dir",
         "pdf", "port", "replace", "suite", "format", "profile", "evidence", "answers", "lang",
-        "at", "token", "org", "role", "scope", "courses",
+        "at", "token", "org", "role", "scope", "courses", "questions", "overlap", "gold",
     }
 )  # fmt: skip
 
@@ -84,6 +84,7 @@ FLAG_OF: dict[str, dict[str, str]] = {
     "programme cohort": {"courses": "--course"},
     "programme complete": {"key_dir": "--key"},
     "programme export": {"key_dir": "--key"},
+    "rate export": {"license_id": "--license"},
     "share check": {"categories": "--category", "purpose": "--purpose"},
     "share policy": {"preset": "--preset", "recipients": "--recipients"},
 }

@@ -261,6 +261,7 @@ def show_summary(summary: dict[str, Any]) -> None:
             console.print(table)
         _show_unscored(t)
         _show_parsing(t)
+        _show_measured(t)
         judge = t.get("judge")
         if judge:
             console.print(
@@ -324,6 +325,43 @@ def _show_unscored(t: dict[str, Any]) -> None:
         ).format(n=t["unscored"], langs=escape(where)),
         soft_wrap=True,
     )
+
+
+def _show_measured(t: dict[str, Any]) -> None:
+    """Where the task's scorer was measured, per language: "measured on N labels, α = …" or
+    "not measured" (then its numbers there rest on rules nobody checked)."""
+    from puhui.evals.scorers.measured import describe
+
+    m = t.get("measured")
+    if not m:
+        return
+    parts = [f"{lang} {describe(v)}" for lang, v in m["languages"].items()]
+    console.print(
+        _("  {s} scorer: {where}").format(s=m["scorer"], where="; ".join(parts)),
+        markup=False,
+        soft_wrap=True,
+    )
+    unmeasured = [lang for lang, v in m["languages"].items() if not v]
+    from puhui.evals.scorers.measured import measurements
+
+    since = [lang for lang, v in measurements(settings(), m["scorer"], unmeasured).items() if v]
+    if since:
+        err_console.print(
+            _(
+                "  [yellow]the {s} scorer has been measured in {l} since this run: run the same "
+                "`puhui eval run` command again to update it[/]"
+            ).format(s=m["scorer"], l=", ".join(since)),
+            soft_wrap=True,
+        )
+        unmeasured = [lang for lang in unmeasured if lang not in since]
+    if unmeasured:
+        err_console.print(
+            _(
+                "  [yellow]the {s} scorer is not measured in {l}: label some answers "
+                "(`puhui rate new`) and run `puhui eval calibrate`[/]"
+            ).format(s=m["scorer"], l=", ".join(unmeasured)),
+            soft_wrap=True,
+        )
 
 
 def _pct(rate: float | None) -> str:
@@ -475,3 +513,55 @@ def compare(
             note,
         )
     console.print(table)
+
+
+@app.command("calibrate")
+def calibrate(
+    task_id: str = typer.Argument(
+        ..., metavar="TASK", help=_("A rating task with people's labels (`puhui rate`).")
+    ),
+    scorer: str = typer.Option("refusal", "--scorer", help=_("The scorer to measure: refusal.")),
+    bootstrap: int = typer.Option(
+        1000, "--bootstrap", help=_("Bootstrap resamples for the intervals.")
+    ),
+    json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Measure a scorer per language against people's final labels (precision, recall, its
+    agreement with people, the raters' alpha) and write the result into the scorer's card, so
+    runs from now on say "measured on N labels" for those languages.
+
+    Example: puhui eval calibrate t-1a2b3c4d5e --scorer refusal
+    """
+    from puhui.evals.scorers.measured import describe
+    from puhui.rating.calibrate import calibrate as run_calibration
+
+    result = run_calibration(settings(), task_id, scorer, n_boot=bootstrap)
+    if json_out:
+        print_json(result)
+        return
+    console.print(
+        _("Scorer {s} on the final labels of task {t}:").format(s=scorer, t=task_id),
+        markup=False,
+    )
+    table = Table(title_justify="left")
+    for col in (_("language"), "n", _("precision"), _("recall"), "kappa", "alpha", _("unknown")):
+        table.add_column(col, justify="left" if col == _("language") else "right")
+    for lang, m in result["languages"].items():
+        table.add_row(
+            lang,
+            str(m["n"]),
+            _fmt(m["precision"]),
+            _fmt(m["recall"]),
+            _fmt(m["kappa"]),
+            _fmt(m["alpha"]),
+            str(m["n_unknown"]),
+        )
+    console.print(table)
+    if result["card"]:
+        console.print(_("Written to the scorer's card: {p}").format(p=result["card"]), markup=False)
+    for lang, m in result["languages"].items():
+        if not m["n"]:
+            err_console.print(
+                _("  {l}: no final labels yet — {what}").format(l=lang, what=describe(None)),
+                markup=False,
+            )

@@ -34,11 +34,12 @@ from puhui.evals.runfolder import (
     read_log,
     read_plan,
     record_key,
+    rewrite_plan,
     seal,
 )
 from puhui.evals.scorers.judge import JudgeConfig, unjudged, verdict_score
 from puhui.evals.scorers.judge import messages as judge_messages
-from puhui.evals.scoring import check_scorer, get_scorer
+from puhui.evals.scoring import check_scorer, get_scorer, refusal_identity
 from puhui.evals.stats import summarize_task
 from puhui.evals.types import Progress, RunOptions, Sample, Score, Suite, Task, TaskKind, Template
 from puhui.i18n import _
@@ -241,6 +242,11 @@ def run(
             t.key: {
                 "data_sha256": t.data_sha256,
                 "scorer": t.scorer,
+                **(
+                    {"scorer_identity": refusal_identity(t.scorer_options)}
+                    if t.scorer == "refusal"
+                    else {}
+                ),
                 "metrics": list(t.metrics),
                 "generation": dict(t.generation),
                 "instruction_language": t.template.instruction_language,
@@ -257,8 +263,13 @@ def run(
         },
         "options": opts.to_json(),
         "samples": len(items),
+        "measurements": _measurements(suite, items, settings),
     }
     freeze_plan(out, plan)
+    frozen = read_plan(out)
+    if frozen.get("measurements") != plan["measurements"]:
+        # Scorers measured since the run began (``puhui eval calibrate``): the summary says so.
+        rewrite_plan(out, {**frozen, "measurements": plan["measurements"]})
     done = {record_key(r) for r in read_log(out)}
     todo = [it for it in items if it.key not in done]
     if progress:
@@ -509,7 +520,26 @@ def finish(out: Path) -> dict[str, Any]:
         judge = plan["tasks"][key].get("judge")
         if judge:
             t["judge"] = _judge_note(judge, by_task[key])
+        measured = (plan.get("measurements") or {}).get(key)
+        if measured:
+            t["measured"] = measured
     return seal(out, plan, tasks, len(latest))
+
+
+def _measurements(suite: Suite, items: list[Item], settings: Settings) -> dict[str, Any]:
+    """Per task scored by a measurable scorer (refusal): how the scorer was measured in each
+    of the run's languages (None: not measured), as known when the command last ran. Kept in the
+    plan but not frozen: running the same command after ``puhui eval calibrate`` updates it
+    (and a calibration between a kill and a resume does not refuse the resume)."""
+    from puhui.evals.scorers.measured import measurements
+
+    out: dict[str, Any] = {}
+    for t in suite.tasks:
+        if t.scorer != "refusal":
+            continue
+        langs = sorted({it.sample.lang for it in items if it.task.key == t.key})
+        out[t.key] = {"scorer": t.scorer, "languages": measurements(settings, t.scorer, langs)}
+    return out
 
 
 def _judge_note(judge: dict[str, Any], records: list[dict[str, Any]]) -> dict[str, Any]:

@@ -267,6 +267,10 @@ class TaskSummary:
         parsing: the parse rate when the task's scorer parses answers, else None.
         fairness: classify runs: attribute -> demographic parity / equalized odds gaps.
         judge: generate runs scored by a judge model: who judged and where it is validated.
+        measured: generate runs scored by a measurable scorer (refusal): ``{"scorer",
+            "languages": {lang: measurement or None}}`` — how the scorer was measured in each
+            language when the run started (held-out labels or people's labels; None: not
+            measured). See :mod:`puhui.evals.scorers.measured`.
         language_from, source_metrics: imported runs: where each sample's language came from,
             and the metrics exactly as the source tool recorded them.
         extra: fields this version does not know, kept as read.
@@ -281,6 +285,7 @@ class TaskSummary:
     parsing: Parsing | None = None
     fairness: dict[str, Any] | None = None
     judge: dict[str, Any] | None = None
+    measured: dict[str, Any] | None = None
     language_from: dict[str, int] | None = None
     source_metrics: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -295,6 +300,7 @@ class TaskSummary:
         "parsing",
         "fairness",
         "judge",
+        "measured",
         "language_from",
         "source_metrics",
     )
@@ -312,6 +318,7 @@ class TaskSummary:
             parsing=None if parsing is None else Parsing.from_json(parsing),
             fairness=doc.get("fairness"),
             judge=doc.get("judge"),
+            measured=doc.get("measured"),
             language_from=doc.get("language_from"),
             source_metrics=doc.get("source_metrics"),
             extra=_rest(doc, cls._KEYS),
@@ -332,6 +339,7 @@ class TaskSummary:
             "parsing": None if self.parsing is None else self.parsing.to_json(),
             "fairness": self.fairness,
             "judge": self.judge,
+            "measured": self.measured,
             "language_from": self.language_from,
             "source_metrics": self.source_metrics,
         }

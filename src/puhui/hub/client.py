@@ -185,3 +185,35 @@ def remove_issuer(url: str, token: str, did: str) -> None:
 def send_status_list(url: str, status_list: dict[str, Any], *, token: str | None = None) -> Any:
     """Send a trusted issuer's signed status list; what the hub now holds, with ``changed``."""
     return _call("POST", url, "/status-lists", token=token, body=status_list).json()
+
+
+# ---------------------------------------------------------------- rating tasks
+
+
+def rating_publish(url: str, token: str, org: str, task: dict[str, Any]) -> dict[str, Any]:
+    """Put a rating task (its ``task.json``) on the hub for ``org``; what the hub holds, with
+    ``created``. The same task again changes nothing."""
+    resp = _call("POST", url, "/rating/tasks", token=token, body={"org": org, "task": task})
+    result: dict[str, Any] = resp.json()
+    result["created"] = resp.status_code == 201
+    return result
+
+
+def rating_invite(
+    url: str, token: str, task_id: str, languages: list[str], days: int
+) -> dict[str, Any]:
+    """A one-time link that signs a rater up for ``task_id`` in ``languages``."""
+    body = {"languages": languages, "days": days}
+    result: dict[str, Any] = _call(
+        "POST", url, f"/rating/tasks/{task_id}/invites", token=token, body=body
+    ).json()
+    return result
+
+
+def rating_labels(url: str, token: str, task_id: str) -> list[dict[str, Any]]:
+    """Every label raters gave to ``task_id`` on the hub (raters as pseudonyms)."""
+    doc = _call("GET", url, f"/rating/tasks/{task_id}/labels", token=token).json()
+    labels = doc.get("labels") if isinstance(doc, dict) else None
+    if not isinstance(labels, list):
+        raise HubError(_("the hub sent no labels for {t}").format(t=task_id))
+    return [x for x in labels if isinstance(x, dict)]

@@ -33,10 +33,12 @@ from puhui.rating.types import QUESTIONS, TASK_SCHEMA, Item, Label, RatingTask
 __all__ = [
     "MAX_ITEMS",
     "add_labels",
+    "check_label",
     "current_labels",
     "import_labels",
     "list_tasks",
     "load_task",
+    "merge_labels",
     "needed",
     "new_task",
     "next_item",
@@ -402,15 +404,9 @@ def import_labels(settings: Settings, task_id: str, path: Path) -> dict[str, int
             _("{p}:1: missing column(s) {cols}").format(p=path, cols=", ".join(missing)),
             _("the header must be: {h}").format(h=",".join(CSV_COLUMNS)),
         )
-    have = {
-        (lab.item, lab.rater, lab.question): lab.value
-        for lab in current_labels(read_labels(settings, task)).values()
-    }
     at = _now()
-    new: list[Label] = []
-    rows = 0
+    checked: list[Label] = []
     for row in reader:
-        rows += 1
         where = f"{path}:{reader.line_num}"
         label = Label(
             item=(row.get("item") or "").strip(),
@@ -421,13 +417,43 @@ def import_labels(settings: Settings, task_id: str, path: Path) -> dict[str, int
             source=path.name,
         )
         check_label(task, label, where)
+        checked.append(label)
+    return _merge(settings, task, checked)
+
+
+def _merge(settings: Settings, task: RatingTask, labels: Sequence[Label]) -> dict[str, int]:
+    have = {key: lab.value for key, lab in current_labels(read_labels(settings, task)).items()}
+    new: list[Label] = []
+    for label in labels:
         key = (label.item, label.rater, label.question)
         if have.get(key) == label.value:
             continue
         have[key] = label.value
         new.append(label)
     added = add_labels(settings, task, new)
-    return {"rows": rows, "added": added, "unchanged": rows - added}
+    return {"rows": len(labels), "added": added, "unchanged": len(labels) - added}
+
+
+def merge_labels(
+    settings: Settings, task_id: str, rows: Iterable[Mapping[str, Any]], source: str
+) -> dict[str, int]:
+    """Add labels given as mappings (``item, rater, question, value, at``; e.g. from a hub),
+    each checked first (one bad row: a one-line error naming it, nothing added); labels
+    already present are skipped."""
+    task = load_task(settings, task_id)
+    checked: list[Label] = []
+    for n, row in enumerate(rows, 1):
+        label = Label(
+            item=str(row.get("item", "")),
+            rater=str(row.get("rater", "")),
+            question=str(row.get("question", "")),
+            value=str(row.get("value", "")),
+            at=str(row.get("at", "")) or _now(),
+            source=source,
+        )
+        check_label(task, label, _("{s} label {n}").format(s=source, n=n))
+        checked.append(label)
+    return _merge(settings, task, checked)
 
 
 # ---------------------------------------------------------------- assignment

@@ -102,14 +102,39 @@ def run_note(task: str, info: Mapping[str, Any]) -> dict[str, Any] | None:
                 "warn": over(*overall) or bool(low),
                 "warn_languages": low,
             }
-    if not unscored and parsing is None:
+    measured = _measured(info.get("measured"))
+    if not unscored and parsing is None and measured is None:
         return None
     return {
         "task": task[:100],
         "unscored": sum(r["n"] for r in unscored),
         "unscored_by_language": unscored,
         "parsing": parsing,
+        "measured": measured,
     }
+
+
+def _measured(m: Any) -> dict[str, Any] | None:
+    """Where the task's scorer was measured, per language (bounded): ``{"scorer", "languages":
+    [{"language", "n", "alpha", "source"} or {"language", "n": None}]}``."""
+    if not isinstance(m, Mapping) or not isinstance(m.get("languages"), Mapping):
+        return None
+    rows: list[dict[str, Any]] = []
+    for lang, v in list(m["languages"].items())[:MAX_LANGS]:
+        if not isinstance(lang, str):
+            continue
+        entry = obj(v)
+        n = num(entry.get("n"))
+        alpha = num(entry.get("alpha"))
+        rows.append(
+            {
+                "language": lang[:32],
+                "n": n if isinstance(n, int) and n > 0 else None,
+                "alpha": None if alpha is None else round(float(alpha), 4),
+                "source": "held-out" if entry.get("source") == "held-out" else "people",
+            }
+        )
+    return {"scorer": str(m.get("scorer", ""))[:32], "languages": rows}
 
 
 # ---------------------------------------------------------------- metadata by kind

@@ -146,11 +146,16 @@ def _run_notes(item: Item) -> list[dict[str, Any]]:
                 "warn_text": ", ".join(f"{r['language']} {float(r['rate']):.1%}" for r in low)
                 or f"{float(parsing.get('rate') or 0):.1%}",
             }
+        measured = note.get("measured") or {}
+        rows = measured.get("languages") or []
         notes.append(
             {
                 **note,
                 "unscored_text": ", ".join(f"{r['language']} ({r['n']})" for r in by_lang),
                 "parsing": parsing,
+                "scorer": measured.get("scorer", ""),
+                "measured_rows": [r for r in rows if r.get("n")],
+                "not_measured_text": ", ".join(r["language"] for r in rows if not r.get("n")),
             }
         )
     return notes
