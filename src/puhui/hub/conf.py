@@ -202,6 +202,7 @@ def django_settings(settings: Settings) -> dict[str, Any]:
         "puhui.hub.programmes",
         "puhui.hub.federation",
         "puhui.hub.sharing",
+        "puhui.hub.rating",
     ]
     if db["ENGINE"].endswith("postgresql"):
         apps.insert(3, "django.contrib.postgres")

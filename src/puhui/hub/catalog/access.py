@@ -3,7 +3,7 @@
 Visibility of an item in organization O:
 
 - ``public``: everyone, signed in or not;
-- ``organization``: members of O in any role (admin, member, viewer);
+- ``organization``: members of O in the roles admin, member, viewer (not raters);
 - ``private``: the member who published it and O's admins.
 
 Publishing into O needs the admin or member role. A site superuser sees and publishes everywhere.
@@ -26,6 +26,8 @@ from django.utils import timezone
 from puhui.hub.catalog.models import ApiToken, Item, ItemFile, Membership, Organization
 
 PUBLISHER_ROLES = ("admin", "member")
+#: Roles that see the organization's non-public items (a rater only rates: see puhui.hub.rating).
+MEMBER_ROLES = ("admin", "member", "viewer")
 TOKEN_PREFIX = "phb_"
 
 
@@ -115,7 +117,7 @@ def visible_filter(caller: Caller) -> Q:
         return public
     if caller.superuser:
         return Q() if caller.org_id is None else public | Q(org_id=caller.org_id)
-    member_orgs = caller.memberships().values("org_id")
+    member_orgs = caller.memberships(MEMBER_ROLES).values("org_id")
     admin_orgs = caller.memberships(("admin",)).values("org_id")
     return (
         public

@@ -31,6 +31,10 @@ from puhui.certify.limits import MAX_CREDENTIAL_BYTES, MAX_STATUS_LIST_BYTES
 FORM_OVERHEAD = 16 * 1024
 _VERIFY_PAGE = re.compile(r"^/(?:[a-z]{2,3}(?:-[a-z0-9]+)?/)?verify/$")
 _ISSUER_PATHS = ("/api/v1/issuers", "/api/v1/status-lists")
+#: The largest rating task (``task.json`` with its organization) ``POST /api/v1/rating/tasks``
+#: takes: about 20,000 answers of 1,000 characters.
+RATING_TASK_BYTES = 20 * 1024 * 1024
+RATING_TASKS_PATH = "/api/v1/rating/tasks"
 
 
 def body_limit(path: str) -> tuple[int, str] | None:
@@ -42,6 +46,8 @@ def body_limit(path: str) -> tuple[int, str] | None:
         return MAX_CREDENTIAL_BYTES + FORM_OVERHEAD, _("a certificate to verify")
     if path in _ISSUER_PATHS:
         return MAX_STATUS_LIST_BYTES + FORM_OVERHEAD, _("an issuer or a status list")
+    if path == RATING_TASKS_PATH:
+        return RATING_TASK_BYTES, _("a rating task")
     return None
 
 

@@ -36,6 +36,7 @@ ROLES: tuple[tuple[str, Any], ...] = (
     ("admin", _("admin")),
     ("member", _("member")),
     ("viewer", _("viewer")),
+    ("rater", _("rater")),  # rates the tasks they are invited to, nothing else
 )
 SCOPES: tuple[tuple[str, Any], ...] = (
     ("read", _("read")),
