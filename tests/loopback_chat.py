@@ -77,6 +77,8 @@ class ChatServer(BaseHTTPRequestHandler):
             reference = user.split("REFERENCE ANSWER (may be empty):\n")[1].split("\n")[0]
             response = user.split("RESPONSE:\n")[1]
             verdict = "PASS" if reference and reference in response else "FAIL"
+            if mode == "echo":  # a judge that takes Swahili "siwezi" and Arabic "لا" for no
+                verdict = "FAIL" if "siwezi" in response.lower() or "لا " in response else "PASS"
             if mode == "unclear":
                 verdict = "hmm"
             return self._send(200, json.dumps(completion(f"Checked.\nVERDICT: {verdict}")).encode())

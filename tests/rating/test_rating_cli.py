@@ -246,3 +246,63 @@ def test_export_is_a_labelled_set_with_croissant_and_licence(
     assert len(records) == 18
     first = records[0]
     assert {k.split("/")[-1] for k in first} >= {"id", "lang", "refusal", "raters"}
+
+
+def test_calibrate_a_judge_validates_only_measured_languages(
+    puhui: Run, run_dir: Path, tmp_path: Path, home: Path, server: str
+) -> None:
+    """A judge (the loopback's: FAIL when the answer says "siwezi" or "لا") measured against
+    people's yes/no labels of "is the answer correct?"; a judged run then shows where it is
+    measured, and nowhere else."""
+    task_id = _json(
+        puhui("rate", "new", str(run_dir), "--questions", "correct", "--overlap", "2", "--json")
+    )["id"]
+    task = _task(home, task_id)
+    assert not any(i["gold"] for i in task["items"])  # gold answers are for refusal only
+    labels = tmp_path / "correct.csv"
+    with open(labels, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["item", "rater", "question", "value"])
+        for item in task["items"]:
+            yes = "no" if truth(item["response"]) == "refusal" else "yes"
+            w.writerow([item["id"], "amina", "correct", yes])
+            w.writerow([item["id"], "layla", "correct", yes])
+    puhui("rate", "import", task_id, str(labels))
+    assert puhui("models", "add", "judge", "--endpoint", f"{server}/echo/v1", "--model", "j")
+    args = ("eval", "calibrate", task_id, "--scorer", "judge", "--judge-model", "judge")
+    result = _json(puhui(*args, "--question", "correct", "--json"))
+    assert result["scorer"] == "judge:judge"
+    for lang in ("sw", "ar"):
+        real = [i for i in task["items"] if i["lang"] == lang]
+        people = [truth(i["response"]) != "refusal" for i in real]
+        judge = [not ("siwezi" in i["response"].lower() or "لا " in i["response"]) for i in real]
+        got = result["languages"][lang]
+        assert got["n"] == len(real)
+        agree = sum(1 for a, b in zip(people, judge, strict=True) if a == b) / len(real)
+        assert got["agreement"] == pytest.approx(agree, abs=1e-4)
+    assert result["languages"]["sw"]["agreement"] < 1.0  # "Hilo si jambo …" passes the judge
+    # a suite judged by it: measured in sw and ar (people's labels), nowhere else
+    suite = tmp_path / "judged"
+    suite.mkdir()
+    (suite / "answers.jsonl").write_bytes((SUITE / "answers.jsonl").read_bytes())
+    (suite / "suite.yaml").write_text(
+        (SUITE / "suite.yaml")
+        .read_text(encoding="utf-8")
+        .replace("name: rating-echo", "name: judged")
+        .replace(
+            "scorer: refusal",
+            "scorer: judge\n    scorer_options: {model: judge, languages: [sw, ar]}",
+        )
+        .replace("metrics: [refusal_rate]", "metrics: [accuracy]"),
+        encoding="utf-8",
+    )
+    run = _json(
+        puhui("eval", "run", str(suite), "--model", "echo", "--out", str(tmp_path / "j"), "--json")
+    )
+    measured = run["tasks"]["judged/answers"]["measured"]
+    assert measured["scorer"] == "judge:judge"
+    assert (
+        measured["languages"]["sw"]["n"] == 9 and measured["languages"]["sw"]["source"] == "people"
+    )
+    shown = puhui("eval", "show", str(tmp_path / "j"))
+    assert "judge:judge scorer: ar measured on 9 labels" in shown.stdout

@@ -265,7 +265,7 @@ def show_summary(summary: dict[str, Any]) -> None:
         judge = t.get("judge")
         if judge:
             console.print(
-                _("  judged by {m}, validated in: {l}").format(
+                _("  judged by {m}, asked in the languages the suite declares: {l}").format(
                     m=judge["model"], l=", ".join(judge["languages"]) or "-"
                 )
             )
@@ -520,7 +520,20 @@ def calibrate(
     task_id: str = typer.Argument(
         ..., metavar="TASK", help=_("A rating task with people's labels (`puhui rate`).")
     ),
-    scorer: str = typer.Option("refusal", "--scorer", help=_("The scorer to measure: refusal.")),
+    scorer: str = typer.Option(
+        "refusal", "--scorer", help=_("What to measure: refusal (the detector) or judge.")
+    ),
+    judge_model: str = typer.Option(
+        None, "--judge-model", help=_("With --scorer judge: the registered model that judges.")
+    ),
+    question: str = typer.Option(
+        None,
+        "--question",
+        help=_("With --scorer judge: the yes/no question it is measured on (correct, harmful)."),
+    ),
+    criteria: str = typer.Option(
+        None, "--criteria", help=_("With --scorer judge: the criteria it grades against.")
+    ),
     bootstrap: int = typer.Option(
         1000, "--bootstrap", help=_("Bootstrap resamples for the intervals.")
     ),
@@ -531,16 +544,26 @@ def calibrate(
     runs from now on say "measured on N labels" for those languages.
 
     Example: puhui eval calibrate t-1a2b3c4d5e --scorer refusal
+
+    A judge: puhui eval calibrate TASK --scorer judge --judge-model my-judge --question correct
     """
     from puhui.evals.scorers.measured import describe
     from puhui.rating.calibrate import calibrate as run_calibration
 
-    result = run_calibration(settings(), task_id, scorer, n_boot=bootstrap)
+    result = run_calibration(
+        settings(),
+        task_id,
+        scorer,
+        n_boot=bootstrap,
+        judge_model=judge_model,
+        question=question,
+        criteria=criteria,
+    )
     if json_out:
         print_json(result)
         return
     console.print(
-        _("Scorer {s} on the final labels of task {t}:").format(s=scorer, t=task_id),
+        _("Scorer {s} on the final labels of task {t}:").format(s=result["scorer"], t=task_id),
         markup=False,
     )
     table = Table(title_justify="left")
