@@ -263,7 +263,7 @@ def run(
         },
         "options": opts.to_json(),
         "samples": len(items),
-        "measurements": _measurements(suite, items, settings),
+        "measurements": _measurements(suite, items, settings, judges),
     }
     freeze_plan(out, plan)
     frozen = read_plan(out)
@@ -526,8 +526,10 @@ def finish(out: Path) -> dict[str, Any]:
     return seal(out, plan, tasks, len(latest))
 
 
-def _measurements(suite: Suite, items: list[Item], settings: Settings) -> dict[str, Any]:
-    """Per task scored by a measurable scorer (refusal): how the scorer was measured in each
+def _measurements(
+    suite: Suite, items: list[Item], settings: Settings, judges: dict[str, Judge]
+) -> dict[str, Any]:
+    """Per task scored by a measurable scorer (refusal, a judge): how it was measured in each
     of the run's languages (None: not measured), as known when the command last ran. Kept in the
     plan but not frozen: running the same command after ``puhui eval calibrate`` updates it
     (and a calibration between a kill and a resume does not refuse the resume)."""
@@ -535,10 +537,14 @@ def _measurements(suite: Suite, items: list[Item], settings: Settings) -> dict[s
 
     out: dict[str, Any] = {}
     for t in suite.tasks:
-        if t.scorer != "refusal":
+        if t.scorer == "refusal":
+            name = t.scorer
+        elif t.key in judges:  # a judge is validated only where people's labels measured it
+            name = f"judge:{judges[t.key].model}"
+        else:
             continue
         langs = sorted({it.sample.lang for it in items if it.task.key == t.key})
-        out[t.key] = {"scorer": t.scorer, "languages": measurements(settings, t.scorer, langs)}
+        out[t.key] = {"scorer": name, "languages": measurements(settings, name, langs)}
     return out
 
 
