@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 import pytest
-from test_hub_e2e import PG_ENV, _fresh_postgres
+from test_hub_e2e import PG_ENV, _fresh_postgres, fake_run
 
 from puhui.rating.types import Item, RatingTask
 
@@ -291,8 +291,17 @@ def test_labels_are_pseudonymous_and_only_the_org_reads_them(hub: RatingHub) -> 
     # the rater, signed in, reads nothing through the API either (session cookie)
     assert juma.http.get(f"/api/v1/rating/tasks/{tid}/labels").status_code == 404
     assert juma.http.get(f"/api/v1/rating/tasks/{tid}/stats").status_code == 404
-    # a rater sees nothing else of the organization: the manage page is 404
+    # a rater sees nothing else of the organization: not the manage page, not its items
     assert juma.http.get(f"/rate/{tid}/manage/").status_code == 404
+    proc = hub.cli(
+        "hub", "publish", str(fake_run(hub.tmp / f"run-{tid}")), "--url", hub.url, "--token",
+        hub.tokens["amina"], "--visibility", "organization", "--json",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    item = json.loads(proc.stdout)["id"]
+    assert hub.api("GET", f"/items/{item}", "reader").status_code == 200
+    assert juma.http.get(f"/api/v1/items/{item}").status_code == 404
+    assert juma.http.get(f"/items/{item}/").status_code == 404
     # an invite is used once
     used = httpx.get(r.json()["url"], follow_redirects=True)
     assert used.status_code == 404 and "used or expired" in used.text
