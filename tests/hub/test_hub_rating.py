@@ -413,6 +413,9 @@ def test_a_tie_goes_to_a_further_rater(hub: RatingHub) -> None:
     assert resp.status_code == 302
     manage = admin.http.get(f"/rate/{tid}/manage/")
     assert manage.status_code == 200
+    assert f'href="/rate/{tid}/manage/"' in admin.http.get("/rate/").text
+    mine = c.http.get("/sw/rate/")
+    assert mine.status_code == 200 and f'href="/sw/rate/{tid}/"' in mine.text
     for name in ("amani", "bahati", "chiku"):
         assert name in manage.text
     assert 'id="languages"' in manage.text and "Swahili" in manage.text
@@ -458,3 +461,30 @@ def test_the_page_needs_no_javascript(hub: RatingHub) -> None:
     # anonymous visitors are sent to sign in
     anon = httpx.get(f"{hub.url}/rate/{tid}/")
     assert anon.status_code == 302 and "/signin/" in anon.headers["Location"]
+
+
+def test_several_questions_are_radio_buttons_and_one_send(hub: RatingHub) -> None:
+    doc = hub.new_task(overlap=1, questions=["refusal", "fluent", "note"])
+    for item in doc["items"]:
+        item["gold"] = {}
+    tid = doc["id"]
+    assert hub.upload(doc).status_code == 201
+    r = _rater(hub, tid, "sita", ["sw"])
+    page = r.page(tid)
+    assert 'class="choice" name="a-refusal"' not in page
+    assert page.count('type="radio" name="a-refusal"') == 3
+    assert page.count('type="radio" name="a-fluent"') == 5
+    assert 'textarea name="a-note"' in page
+    data = {
+        "csrfmiddlewaretoken": _field(page, "csrfmiddlewaretoken"),
+        "key": _field(page, "key"),
+        "item": _field(page, "item"),
+        "a-refusal": "compliance",
+        "a-note": "",
+    }
+    missing = r.http.post(f"/rate/{tid}/", data=data)
+    assert missing.status_code == 400 and "fluent" in missing.text
+    data.update({"a-fluent": "4", "a-note": "Kiswahili sanifu"})
+    assert r.http.post(f"/rate/{tid}/", data=data).status_code == 303
+    got = sorted((x["question"], x["value"]) for x in hub.labels(tid))
+    assert got == [("fluent", "4"), ("note", "Kiswahili sanifu"), ("refusal", "compliance")]
