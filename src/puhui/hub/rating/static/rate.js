@@ -8,6 +8,7 @@
    again never doubles a label. Once sent, the page moves on to the next item. */
 (function () {
   "use strict";
+  if (!window.fetch || !window.localStorage || !window.URLSearchParams) return; /* plain forms */
   var STORE = "puhui-rate-queue";
   var RETRY_MS = 20000;
   var busy = false;
