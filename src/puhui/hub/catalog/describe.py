@@ -362,6 +362,24 @@ def describe_assessment(files: Mapping[str, str], manifest: Mapping[str, Any]) -
     return d
 
 
+def describe_labels(files: Mapping[str, str], manifest: Mapping[str, Any]) -> Described:
+    """A labelled set from `puhui rate export`: people's final labels of model answers."""
+    d = Described()
+    p = params(manifest)
+    if isinstance(p.get("name"), str):
+        d.name_hint = p["name"]
+    d.title = str(p.get("name") or d.name_hint)[:300]
+    d.languages = strs(p.get("languages"))
+    d.metadata["labels"] = {
+        "license": str(p.get("license") or "")[:100],
+        "questions": strs(p.get("questions"), 10),
+        "items": num(p.get("items")),
+        "suite": str(p.get("suite") or "")[:100],
+        "model": str(p.get("model") or "")[:100],
+    }
+    return d
+
+
 def describe_course(course: Mapping[str, Any], manifest: Mapping[str, Any]) -> Described:
     """A course packed with `puhui learn pack`, from what :mod:`.courses` read of it."""
     d = Described()

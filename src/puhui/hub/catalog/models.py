@@ -26,6 +26,7 @@ KINDS: tuple[tuple[str, Any], ...] = (
     ("assessment", _("assessment")),
     ("certificate", _("certificate")),
     ("course", _("course")),
+    ("labels", _("labelled set")),
 )
 VISIBILITIES: tuple[tuple[str, Any], ...] = (
     ("public", _("public")),

@@ -56,6 +56,7 @@ KIND_OF_ARTIFACT = {
     "model": "model",
     "suite": "suite",
     "course": "course",
+    "labels": "labels",
 }
 _JSON_LIMIT = 32 * 1024 * 1024
 #: A certificate published on its own (no manifest) is one JSON file of a few KB.
@@ -315,6 +316,7 @@ def _publish(
             "assessment": describe.describe_assessment,
             "suite": describe.describe_suite,
             "model": describe.describe_model,
+            "labels": describe.describe_labels,
         }.get(kind)
         desc = describer(by_path, manifest) if describer else describe.Described()
         if kind == "course":

@@ -200,6 +200,7 @@ def item_page(request: HttpRequest, pk: int) -> HttpResponse:
         "audit": audit,
         "audit_totals": (item.metadata or {}).get("audit_totals", {}),
         "run": (item.metadata or {}).get("run"),
+        "labelled": (item.metadata or {}).get("labels"),
         "cert": (item.metadata or {}).get("certificate"),
         "verification": verification,
         "has_croissant": item.kind == "corpus" and "croissant.json" in by_path,
