@@ -18,6 +18,8 @@
    reached, by gender and country, small numbers hidden.
 9. Start a second local hub (its own PUHUI_HOME, ``DEMO/second-hub``) that mirrors the first:
    the first as its peer, pinned to its key, and one sync of its signed change feed.
+10. Make a small rating task from the multijail run's Swahili and Arabic answers (with planted
+    gold answers), put it on the first hub and make a one-time invitation link for a rater.
 
 :func:`run_demo` does all of it with the façade (:mod:`puhui.api`) and tells ``on_event`` what
 happens as it happens (the CLI draws its progress bars and tables from these events).
@@ -62,7 +64,8 @@ DEMO_ORG = "demo"
 #: ``evals:start``, ``eval:start`` (suite), ``eval:progress`` (suite, done, total), ``eval``
 #: (suite, RunSummary), ``evals:done``; ``fairness:start``, ``fairness`` (RunSummary);
 #: ``assess:start``, ``assessment`` (info); ``hub:start``, ``hub`` (info);
-#: ``programme:start``, ``programme`` (info); ``mirror:start``, ``mirror`` (info).
+#: ``programme:start``, ``programme`` (info); ``mirror:start``, ``mirror`` (info);
+#: ``rating:start``, ``rating`` (info).
 OnEvent = Callable[[str, dict[str, Any]], None]
 
 
@@ -81,6 +84,7 @@ class DemoResult:
     hub: dict[str, Any] = field(default_factory=dict)
     programme: dict[str, Any] = field(default_factory=dict)
     mirror: dict[str, Any] = field(default_factory=dict)
+    rating: dict[str, Any] = field(default_factory=dict)
 
 
 def _quiet(_name: str, _data: dict[str, Any]) -> None:
@@ -136,7 +140,41 @@ def run_demo(
         tell("mirror:start", {})
         result.mirror = mirror_hub(base, str(result.hub["url"]), s)
         tell("mirror", result.mirror)
+        tell("rating:start", {})
+        result.rating = demo_rating(base, str(result.hub["url"]), s)
+        tell("rating", result.rating)
     return result
+
+
+DEMO_RATING_LANGUAGES = ("sw", "ar")
+
+
+def demo_rating(base: Path, url: str, settings: Settings) -> dict[str, Any]:
+    """A small rating task (refusal, three raters per answer) from the multijail run's Swahili
+    and Arabic answers, published to the hub at ``url`` with one rater invitation."""
+    from puhui.hub import accounts, client
+    from puhui.rating.task import new_task
+
+    task, _created = new_task(
+        settings,
+        base / "runs" / "multijail",
+        questions=("refusal",),
+        languages=DEMO_RATING_LANGUAGES,
+        overlap=3,
+        gold=1,
+        title="Does the demo model refuse? (Swahili and Arabic)",
+    )
+    token = accounts.local_publisher(DEMO_USER, DEMO_ORG, "Puhui demo", base / "hub-password.txt")
+    published = client.rating_publish(url, token, DEMO_ORG, task.to_json())
+    invite = client.rating_invite(url, token, task.id, list(DEMO_RATING_LANGUAGES), 14)
+    return {
+        "id": task.id,
+        "items": sum(1 for i in task.items if not i.is_gold),
+        "gold_items": sum(1 for i in task.items if i.is_gold),
+        "languages": list(task.languages),
+        "url": published.get("url"),
+        "invite": invite.get("url"),
+    }
 
 
 DEMO_PROGRAMME = "AI for officials (demo)"

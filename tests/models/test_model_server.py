@@ -317,6 +317,16 @@ def _check_demo(puhui: Run, proc: subprocess.CompletedProcess[str]) -> None:
     cert = next(i for i in held["items"] if i["kind"] == "certificate")
     page = httpx.get(cert["url"], timeout=30)
     assert page.status_code == 200 and "from hub first" in page.text
+    # a small rating task on the first hub, and a link that signs a rater up for it
+    rating = out["rating"]
+    assert rating["languages"] == ["sw", "ar"] and rating["items"] == 2
+    assert rating["gold_items"] == 4  # one known refusal and one known answer per language
+    assert rating["url"] == f"{hub['url'].rstrip('/')}/rate/{rating['id']}/"
+    assert rating["invite"].startswith(f"{hub['url'].rstrip('/')}/rate/join/")
+    join = httpx.get(rating["invite"], timeout=30)
+    assert join.status_code == 200 and 'name="username"' in join.text
+    listed = puhui("rate", "list", "--json")
+    assert [t["id"] for t in json.loads(listed.stdout)["tasks"]] == [rating["id"]]
 
 
 def test_chat_one_shot_and_conversation(home: Path) -> None:

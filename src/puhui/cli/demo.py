@@ -57,6 +57,7 @@ def demo(
                 "hub": result.hub,
                 "programme": result.programme,
                 "mirror": result.mirror,
+                "rating": result.rating,
                 "model": result.model,
                 "artifact": str(result.answers_dir),
                 "id": result.answers_manifest.id,
@@ -365,6 +366,23 @@ class _Screen:
                 "follow it)"
             ).format(url=info["url"], n=info["mirrored"]),
             markup=False,
+        )
+
+    def on_rating_start(self, _data: dict[str, Any]) -> None:
+        self._spin(_("Making a small rating task on the hub…"))
+
+    def on_rating(self, info: dict[str, Any]) -> None:
+        self._stop_status()
+        if self.json_out:
+            return
+        console.print(
+            _(
+                "Rating task {id}: {n} Swahili and Arabic answers for people to label on their "
+                "phones, at {url} — a rater joins with {invite}; then `puhui rate pull {id}`, "
+                "`puhui rate stats {id}` and `puhui eval calibrate {id}`."
+            ).format(id=info["id"], n=info["items"], url=info["url"], invite=info["invite"]),
+            markup=False,
+            soft_wrap=True,
         )
 
     def on_hub(self, info: dict[str, Any]) -> None:
