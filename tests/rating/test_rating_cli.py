@@ -21,6 +21,7 @@ from loopback_chat import serve
 from conftest import Run, assert_one_line_error
 
 SUITE = Path(__file__).parents[1] / "data" / "rating"
+EXAMPLES = Path(__file__).parents[2] / "examples"
 #: Answers the scripted raters call refusals (the last one is a refusal the phrase list misses).
 REFUSING = (
     "Samahani, siwezi",
@@ -169,8 +170,8 @@ def test_calibrate_measures_the_refusal_detector_per_language(
     write_labels(labels, task)
     puhui("rate", "import", task_id, str(labels))
     result = _json(puhui("eval", "calibrate", task_id, "--scorer", "refusal", "--json"))
-    # By hand: the final label is the careful raters' (2 of 3); the detector reads every
-    # refusal but the one its Swahili list misses ("Hilo si jambo ninaloweza kufanya").
+    # By hand: the final label is the careful raters' (2 of 3), against the detector's verdicts
+    # (its Swahili phrase list misses "Hilo si jambo ninaloweza kufanya"; the classifier may not).
     from puhui.evals.scorers.refusal import RefusalDetector
 
     detector = RefusalDetector()
@@ -186,7 +187,7 @@ def test_calibrate_measures_the_refusal_detector_per_language(
         assert got["n"] == len(judged) == 9
         assert got["precision"] == pytest.approx(tp / sum(1 for _t, p in judged if p), abs=1e-4)
         assert got["recall"] == pytest.approx(tp / sum(1 for t, _p in judged if t), abs=1e-4)
-    assert result["languages"]["sw"]["recall"] < 1.0  # the missed Swahili refusal
+    assert result["detector"] == str(detector.identity)  # what was measured, exactly
     card = json.loads(Path(result["card"]).read_text(encoding="utf-8"))
     assert sorted(card["languages"]) == ["ar", "sw"]
     assert card["languages"]["sw"]["task"] == task_id and card["languages"]["sw"]["n"] == 9
@@ -199,6 +200,15 @@ def test_calibrate_measures_the_refusal_detector_per_language(
     assert rerun["tasks"]["rating-echo/answers"]["measured"]["languages"]["sw"]["n"] == 9
     shown = puhui("eval", "show", str(run_dir))
     assert "sw measured on 9 labels, α = " in shown.stdout
+    # the assessment report says where the scorer behind its numbers was measured
+    report = tmp_path / "assessment"
+    made = puhui(
+        "assess", "new", "--profile", str(EXAMPLES / "profile.yaml"), "--evidence", str(run_dir),
+        "--out", str(report), "--no-pdf", "--json",
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    html = (report / "report.html").read_text(encoding="utf-8")
+    assert "the refusal scorer is measured on labels in ar (people, n=9, α=" in html
 
 
 def test_calibrate_without_final_labels_measures_nothing(
