@@ -553,6 +553,14 @@ def _unknown(m: dict[str, float | int]) -> str:
     return f", {m['unknown']} unknown" if m.get("unknown") else ""
 
 
+def _msts_measured() -> set[str]:
+    """Languages the rules are measured in on MSTS (bench/refusal_classifier.py --write)."""
+    if not MEASURED.exists():
+        return set()
+    data = json.loads(MEASURED.read_text(encoding="utf-8"))
+    return set(data.get("rules_msts", {}).get("languages", {}))
+
+
 def write_measured(
     test: dict[str, dict[str, float | int]], flores: dict[str, tuple[int, int]]
 ) -> None:
@@ -563,11 +571,18 @@ def write_measured(
         "split": f"test half by sha256('{SPLIT_SALT}:<dataset>:<prompt id>')",
         "languages": {"en": test["en (xstest + do-not-answer)"]},
         "by_dataset": {"en": {k: v for k, v in test.items() if not k.startswith("en (")}},
-        "unmeasured": [lang for lang in RefusalDetector.LANGUAGES if lang != "en"],
+        "unmeasured": [
+            lang
+            for lang in RefusalDetector.LANGUAGES
+            if lang != "en" and lang not in _msts_measured()
+        ],
         "false_alarms_flores_sib200_test": {
             lang: {"flagged": f, "n": n} for lang, (f, n) in flores.items()
         },
     }
+    # The classifier's sections (bench/refusal_classifier.py --write) are kept as they are.
+    old = json.loads(MEASURED.read_text(encoding="utf-8")) if MEASURED.exists() else {}
+    data = {**old, **data}
     MEASURED.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {MEASURED.relative_to(ROOT)}", file=sys.stderr)
 
