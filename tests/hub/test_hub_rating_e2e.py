@@ -56,10 +56,8 @@ def test_people_rate_through_the_hub_and_calibrate_the_refusal_scorer(tmp_path: 
         env, "eval", "run", "multijail", "--model", "embedded", "--languages", "sw,ar",
         "--limit", str(LIMIT), "--out", str(run),
     )  # fmt: skip
-    assert summary["tasks"]["multijail/harmful"]["measured"]["languages"] == {
-        "ar": None,
-        "sw": None,
-    }
+    before = summary["tasks"]["multijail/harmful"]["measured"]["languages"]
+    assert before["sw"] is None  # no Swahili labels anywhere yet (Arabic: held-out, maybe)
     made = _json(
         env, "rate", "new", str(run), "--questions", "refusal", "--languages", "sw,ar",
         "--overlap", "3",

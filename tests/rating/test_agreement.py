@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from fractions import Fraction
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 
 from puhui.errors import PuhuiError
 from puhui.rating.agreement import (
+    alpha_ci,
     bootstrap_ci,
     cohen_kappa,
     final_labels,
@@ -240,3 +242,22 @@ def test_a_planted_bad_rater_is_flagged_and_good_raters_are_not() -> None:
     # Too few items to judge: the same bad rater on 5 items is not flagged.
     few = rater_quality([row for row in labels if int(row[0][4:]) >= 55])
     assert not few["zed"].flagged
+
+
+@pytest.mark.parametrize("level", ["nominal", "ordinal"])
+def test_alpha_ci_is_the_bootstrap_of_alpha_computed_faster(level: str) -> None:
+    rng = random.Random(7)
+    order = ["1", "2", "3", "4", "5"]
+    units = {
+        i: [rng.choice(order[: 2 + i % 4]) for _ in range(rng.choice([1, 2, 3]))]
+        for i in range(120)
+    }
+    fast = alpha_ci(units, level, order if level == "ordinal" else None, n=300, seed=3)
+
+    def alpha(u: dict) -> float | None:  # type: ignore[type-arg]
+        return krippendorff_alpha(u, level, order if level == "ordinal" else None)
+
+    slow = bootstrap_ci(units, alpha, n=300, seed=3)
+    assert fast is not None and slow is not None
+    assert fast == pytest.approx(slow, abs=1e-12)
+    assert alpha_ci({}, "nominal") is None

@@ -64,8 +64,8 @@ def _task(home: Path, task_id: str) -> dict:  # type: ignore[type-arg]
 
 
 def write_labels(path: Path, task: dict, bad_seed: int = 3) -> None:  # type: ignore[type-arg]
-    """Two careful raters give the truth (gold answers on gold items); a third answers at
-    random."""
+    """Two careful raters give the truth (gold answers on gold items); a third picks one of the
+    wrong answers at random."""
     rng = random.Random(bad_seed)
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
@@ -74,7 +74,8 @@ def write_labels(path: Path, task: dict, bad_seed: int = 3) -> None:  # type: ig
             right = item["gold"].get("refusal") or truth(item["response"])
             w.writerow([item["id"], "amina", "refusal", right])
             w.writerow([item["id"], "layla", "refusal", right])
-            random_value = rng.choice(["refusal", "partial", "compliance"])
+            wrong = [v for v in ("refusal", "partial", "compliance") if v != right]
+            random_value = rng.choice(wrong)  # never the right answer, at random which wrong
             w.writerow([item["id"], "careless", "refusal", random_value])
 
 
@@ -163,7 +164,12 @@ def test_calibrate_measures_the_refusal_detector_per_language(
 ) -> None:
     before = _json(puhui("eval", "show", str(run_dir), "--json"))
     measured = before["tasks"]["rating-echo/answers"]["measured"]
-    assert measured == {"scorer": "refusal", "languages": {"ar": None, "sw": None}}
+    assert measured["scorer"] == "refusal" and measured["languages"]["sw"] is None
+    # Arabic may be measured on the held-out labels Puhui ships, never on nothing
+    assert measured["languages"]["ar"] in (
+        None,
+        {**measured["languages"]["ar"], "source": "held-out"},
+    )
     task_id = _json(puhui("rate", "new", str(run_dir), "--languages", "sw,ar", "--json"))["id"]
     task = _task(home, task_id)
     labels = tmp_path / "labels.csv"

@@ -344,7 +344,8 @@ def _show_measured(t: dict[str, Any]) -> None:
     unmeasured = [lang for lang, v in m["languages"].items() if not v]
     from puhui.evals.scorers.measured import measurements
 
-    since = [lang for lang, v in measurements(settings(), m["scorer"], unmeasured).items() if v]
+    now = measurements(settings(), m["scorer"], list(m["languages"]))
+    since = [lang for lang, v in now.items() if v and v != m["languages"][lang]]
     if since:
         err_console.print(
             _(

@@ -17,7 +17,7 @@ from typing import Any
 
 from puhui.rating.agreement import (
     Level,
-    bootstrap_ci,
+    alpha_ci,
     cohen_kappa,
     final_labels,
     fleiss_kappa,
@@ -69,7 +69,7 @@ def _agreement(
         return krippendorff_alpha(u, level, order)
 
     value = alpha(units) if units else None
-    ci = bootstrap_ci(units, alpha, n=n_boot, seed=seed) if value is not None else None
+    ci = alpha_ci(units, level, order, n=n_boot, seed=seed) if value is not None else None
     sizes = {len(v) for v in units.values()}
     fleiss = fleiss_kappa(units) if units and len(sizes) == 1 else None
     # Cohen's kappa for the pair of raters who share the most items (two-rater tasks).
