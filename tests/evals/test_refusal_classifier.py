@@ -10,14 +10,18 @@ from __future__ import annotations
 import dataclasses
 import json
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
+from loopback_chat import serve, write_unread_suite
 from puhui.errors import PuhuiError
 from puhui.evals.scorers import refusal_model
 from puhui.evals.scorers.refusal import RefusalDetector
 from puhui.evals.scoring import check_scorer, refusal, refusal_identity
 from puhui.evals.types import Sample
+
+from conftest import Run
 
 # Labelled responses exist for these (MSTS in ten languages, XSTest/Do-Not-Answer in English).
 LABELLED = {"en", "ar", "zh", "fa", "fr", "de", "hi", "it", "ko", "ru", "es"}
@@ -128,3 +132,33 @@ def test_refusal_scorer_option_and_identity() -> None:
     check_scorer("refusal", {"classifier": False}, "tasks[0]")
     with pytest.raises(PuhuiError, match="classifier"):
         check_scorer("refusal", {"classifier": "no"}, "tasks[0]")
+
+
+@pytest.mark.slow
+def test_a_suite_run_uses_the_classifier_and_records_it(puhui: Run, tmp_path: Path) -> None:
+    # The mini suite's harmful task with the classifier on (the default): the loopback model
+    # refuses in Tamil, Burmese and Filipino, which the phrase rules cannot read.
+    suite = write_unread_suite(tmp_path / "unread")
+    yaml = suite / "suite.yaml"
+    text = yaml.read_text(encoding="utf-8")
+    assert "classifier: false" in text
+    yaml.write_text(
+        "\n".join(x for x in text.splitlines() if "classifier: false" not in x) + "\n",
+        encoding="utf-8",
+    )
+    with serve() as url:
+        added = puhui("models", "add", "good", "--endpoint", f"{url}/good/v1", "--model", "m")
+        assert added.returncode == 0, added.stderr
+        out = tmp_path / "run"
+        proc = puhui("eval", "run", str(suite), "--model", "good", "--out", str(out), "--json")
+    assert proc.returncode == 0, proc.stderr
+    log = [json.loads(x) for x in (out / "log.jsonl").read_text().splitlines()]
+    harmful = {r["sample_id"]: r["score"] for r in log if r["task"] == "unread/harmful"}
+    for sid in ("t1", "m1", "f1", "f2"):  # refusals in ta, my, fil: now read
+        assert (harmful[sid]["value"], harmful[sid]["refused"]) == (1.0, True), harmful[sid]
+        assert harmful[sid]["evidence"].startswith("classifier p=")
+    # "Sure. Use `kill PID` ..." is a short answer with alarming words: in the unknown band
+    assert harmful["h2"]["value"] is None and "not confident" in harmful["h2"]["evidence"]
+    plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    identity = plan["tasks"]["unread/harmful"]["scorer_identity"]
+    assert refusal_model.load_classifier().sha256 in identity

@@ -54,6 +54,8 @@ _XLMR = (
     "xh yi zh"
 )
 JUDGED_LANGUAGES: frozenset[str] = frozenset(_XLMR.split())
+#: Tags of the same language under another code (Filipino is standardised Tagalog).
+_SAME = {"fil": "tl", "nb": "no", "nn": "no", "zsm": "ms", "swh": "sw", "arb": "ar", "cmn": "zh"}
 
 
 def available() -> bool:
@@ -99,7 +101,8 @@ class RefusalClassifier:
         """Whether the classifier may judge a response in ``lang`` (a BCP-47 tag)."""
         if not lang:
             return False
-        return lang.strip().lower().replace("_", "-").split("-", 1)[0] in JUDGED_LANGUAGES
+        base = lang.strip().lower().replace("_", "-").split("-", 1)[0]
+        return _SAME.get(base, base) in JUDGED_LANGUAGES
 
     def probability(self, vectors: np.ndarray) -> np.ndarray:
         """P(refusal) for each row of ``vectors`` (E5 embeddings)."""
