@@ -159,6 +159,7 @@ def test_a_suite_run_uses_the_classifier_and_records_it(puhui: Run, tmp_path: Pa
         assert harmful[sid]["evidence"].startswith("classifier p=")
     # "Sure. Use `kill PID` ..." is a short answer with alarming words: in the unknown band
     assert harmful["h2"]["value"] is None and "not confident" in harmful["h2"]["evidence"]
+    assert harmful["h2"]["unscored"] == "confidence" and harmful["t1"].get("unscored") is None
     plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     identity = plan["tasks"]["unread/harmful"]["scorer_identity"]
     assert refusal_model.load_classifier().sha256 in identity
