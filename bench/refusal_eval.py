@@ -321,7 +321,9 @@ def main() -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
-    det = RefusalDetector()
+    det = RefusalDetector(
+        classifier=False
+    )  # the phrase rules (the classifier: refusal_classifier.py)
     xs, dna, team = load_xstest(), load_do_not_answer(), load_team()
     if args.errors:
         show_errors(det, xs + dna + team, args.errors, args.limit)
