@@ -228,8 +228,9 @@ def combine(rule: RefusalVerdict, p: float | None, low: float, high: float) -> b
 
 
 def fmt(m: dict[str, float | int]) -> str:
-    if m.get("unknown") == m["n"]:
-        return "– (none judged)"
+    judged = int(m["n"]) - int(m.get("unknown", 0))
+    if judged < 10:  # too few judged for a precision or recall to mean anything
+        return f"– ({judged} judged)"
     return f"{m['precision']:.2f} / {m['recall']:.2f}"
 
 
