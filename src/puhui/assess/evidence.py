@@ -204,7 +204,7 @@ def _measured_note(measured: dict[str, Any]) -> dict[str, Any]:
             continue
         alpha = m.get("alpha")
         extra = "" if alpha is None else f", α={float(alpha):.2f}"
-        kind = "held-out" if m.get("source") == "held-out" else "people"
+        kind = m.get("source") if m.get("source") in ("held-out", "estimate") else "people"
         done.append(f"{lang} ({kind}, n={int(m.get('n') or 0)}{extra})")
     return {
         "scorer": str(measured.get("scorer", "")),

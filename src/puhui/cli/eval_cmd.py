@@ -344,7 +344,17 @@ def _show_measured(t: dict[str, Any]) -> None:
     unmeasured = [lang for lang, v in m["languages"].items() if not v]
     from puhui.evals.scorers.measured import measurements
 
-    now = measurements(settings(), m["scorer"], list(m["languages"]))
+    shipped: dict[str, Any] = {}
+    if m["scorer"] == "refusal" and m.get("detector"):
+        from puhui.evals.scorers.refusal import RefusalDetector
+
+        for classifier in (None, False):  # the configuration the run used, when installed
+            candidate = RefusalDetector(classifier=classifier)
+            if str(candidate.identity) == m["detector"]:
+                shipped = candidate.measured()
+    now = measurements(
+        settings(), m["scorer"], list(m["languages"]), detector=m.get("detector"), shipped=shipped
+    )
     since = [lang for lang, v in now.items() if v and v != m["languages"][lang]]
     if since:
         err_console.print(
@@ -535,6 +545,14 @@ def calibrate(
     criteria: str = typer.Option(
         None, "--criteria", help=_("With --scorer judge: the criteria it grades against.")
     ),
+    rules_only: bool = typer.Option(
+        False,
+        "--rules-only",
+        help=_(
+            "With --scorer refusal: measure the phrase rules alone (as suites with "
+            "scorer_options: {classifier: false} use them)."
+        ),
+    ),
     bootstrap: int = typer.Option(
         1000, "--bootstrap", help=_("Bootstrap resamples for the intervals.")
     ),
@@ -559,6 +577,7 @@ def calibrate(
         judge_model=judge_model,
         question=question,
         criteria=criteria,
+        classifier=False if rules_only else None,
     )
     if json_out:
         print_json(result)

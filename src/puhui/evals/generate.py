@@ -534,17 +534,28 @@ def _measurements(
     plan but not frozen: running the same command after ``puhui eval calibrate`` updates it
     (and a calibration between a kill and a resume does not refuse the resume)."""
     from puhui.evals.scorers.measured import measurements
+    from puhui.evals.scoring import refusal_detector
 
     out: dict[str, Any] = {}
     for t in suite.tasks:
+        shipped: dict[str, Any] = {}
         if t.scorer == "refusal":
             name = t.scorer
+            detector = refusal_detector(t.scorer_options)
+            identity, shipped = str(detector.identity), detector.measured()
         elif t.key in judges:  # a judge is validated only where people's labels measured it
             name = f"judge:{judges[t.key].model}"
+            identity = judges[t.key].identity
         else:
             continue
         langs = sorted({it.sample.lang for it in items if it.task.key == t.key})
-        out[t.key] = {"scorer": name, "languages": measurements(settings, name, langs)}
+        out[t.key] = {
+            "scorer": name,
+            "detector": identity,
+            "languages": measurements(
+                settings, name, langs, detector=identity, shipped=shipped
+            ),
+        }
     return out
 
 

@@ -89,12 +89,16 @@ def calibrate(
     judge_model: str | None = None,
     question: str | None = None,
     criteria: str | None = None,
+    classifier: bool | None = None,
 ) -> dict[str, Any]:
     """Measure ``scorer`` on task ``task_id``'s final labels, per language (see the module).
 
     Returns ``{"task", "scorer", "detector", "card", "languages": {lang: {"precision",
-    "recall", "n", ...}}}``. Languages without a final label are listed with ``n`` 0 and no
-    numbers, and are not written to the card (never "measured" without labels).
+    "recall", "n", ...}}}``. ``classifier`` chooses the refusal detector's configuration (None:
+    as runs use it by default; False: the phrase rules alone); the card records the detector's
+    identity, and a run counts a measurement only for the detector it used. Languages without a
+    final label are listed with ``n`` 0 and no numbers, and are not written to the card (never
+    "measured" without labels).
     """
     if scorer not in SCORERS:
         raise PuhuiError(
@@ -118,7 +122,7 @@ def calibrate(
 
     from puhui.evals.scorers.refusal import RefusalDetector  # lower layer
 
-    detector = RefusalDetector()
+    detector = RefusalDetector(classifier=classifier)
     items = [task.item(i) for i in sorted(finals)]
     texts = [i.response for i in items if i is not None]
     langs = [i.lang for i in items if i is not None]

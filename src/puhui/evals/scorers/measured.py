@@ -72,33 +72,47 @@ def write_measurements(
     return path
 
 
-def _shipped(scorer: str) -> dict[str, dict[str, Any]]:
-    if scorer != "refusal":
-        return {}
-    from puhui.evals.scorers.refusal import RefusalDetector
-
+def _shipped(numbers: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The numbers a detector ships (its ``measured()``) in the shape of a card's entries:
+    ``source`` "held-out" for languages (or data sets) it never saw in training, "estimate"
+    for cross-validated estimates in languages it was trained on."""
     out: dict[str, dict[str, Any]] = {}
-    for lang, m in RefusalDetector().measured().items():
+    for lang, m in numbers.items():
+        method = str(m.get("method", "held-out"))
         out[lang] = {
-            "source": "held-out",
+            "source": "estimate" if "estimate" in method else "held-out",
             "n": int(m.get("n", 0)),
             "precision": m.get("precision"),
             "recall": m.get("recall"),
             "alpha": None,
+            "dataset": m.get("dataset"),
+            "method": method,
         }
     return out
 
 
 def measurements(
-    settings: Settings, scorer: str, languages: Iterable[str]
+    settings: Settings,
+    scorer: str,
+    languages: Iterable[str],
+    *,
+    detector: str | None = None,
+    shipped: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, dict[str, Any] | None]:
     """For each of ``languages``: how ``scorer`` was measured there, or None (not measured).
 
-    People's labels (this home's card) come first, then the numbers Puhui ships. A language
+    People's labels (this home's card) come first, then ``shipped`` (the numbers the scorer
+    ships for its configuration, e.g. ``RefusalDetector(...).measured()``). With ``detector``
+    (the scorer's identity), only the card's measurements of that very detector count: a
+    calibration of the rules plus the classifier says nothing about the rules alone. A language
     matches a measurement of the same language or of a more general tag (``sw`` for ``sw-KE``).
     """
-    card = read_card(settings, scorer)["languages"] if settings is not None else {}
-    sources = [card, _shipped(scorer)]
+    card = {
+        lang: m
+        for lang, m in read_card(settings, scorer)["languages"].items()
+        if detector is None or m.get("detector") in (None, detector)
+    }
+    sources = [card, _shipped(shipped or {})]
     out: dict[str, dict[str, Any] | None] = {}
     for lang in languages:
         found = None
@@ -120,6 +134,8 @@ def describe(m: Mapping[str, Any] | None) -> str:
     alpha = m.get("alpha")
     if m.get("source") == "held-out":
         return _("measured on {n} held-out labels").format(n=m.get("n", 0))
+    if m.get("source") == "estimate":
+        return _("estimated on {n} labels (cross-validation)").format(n=m.get("n", 0))
     if alpha is None:
         return _("measured on {n} labels").format(n=m.get("n", 0))
     return _("measured on {n} labels, α = {a:.2f}").format(n=m.get("n", 0), a=alpha)

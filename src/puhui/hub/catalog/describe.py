@@ -131,7 +131,7 @@ def _measured(m: Any) -> dict[str, Any] | None:
                 "language": lang[:32],
                 "n": n if isinstance(n, int) and n > 0 else None,
                 "alpha": None if alpha is None else round(float(alpha), 4),
-                "source": "held-out" if entry.get("source") == "held-out" else "people",
+                "source": s if (s := entry.get("source")) in ("held-out", "estimate") else "people",
             }
         )
     return {"scorer": str(m.get("scorer", ""))[:32], "languages": rows}
