@@ -71,16 +71,32 @@ def freeze_plan(out: Path, plan: dict[str, Any]) -> dict[str, Any]:
     plan_path = out / "plan.json"
     if plan_path.exists():
         old = json.loads(plan_path.read_text())
-        if {k: old.get(k) for k in FROZEN} != {k: json.loads(json.dumps(plan[k])) for k in FROZEN}:
+        new = {k: json.loads(json.dumps(plan[k])) for k in FROZEN}
+        if {k: old.get(k) for k in FROZEN} != new:
+            where = _first_difference({k: old.get(k) for k in FROZEN}, new)
             raise PuhuiError(
-                _("{out} holds a run of another suite, model or options").format(out=out),
-                _hint(),
+                _("{out} holds a run of another suite, model or options ({where} differs)").format(
+                    out=out, where=where
+                ),
+                _(
+                    "choose another `out` folder (answers are cached, so the new run asks the "
+                    "model nothing it was asked before)"
+                ),
             )
         plan["started"] = old.get("started")
     else:
         plan["started"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         atomic_write_json(plan_path, plan)
     return plan
+
+
+def _first_difference(a: Any, b: Any, path: str = "") -> str:
+    """Where two plans first differ, as a dotted path (``tasks.mini/harmful.scorer_identity``)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(set(a) | set(b)):
+            if a.get(key) != b.get(key):
+                return _first_difference(a.get(key), b.get(key), f"{path}.{key}" if path else key)
+    return path or "plan"
 
 
 def rewrite_plan(out: Path, plan: Mapping[str, Any]) -> None:
