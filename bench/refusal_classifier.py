@@ -12,7 +12,7 @@ of refusal the rating questions use), the ``test`` halves measure the shipped mo
 
 The responses are not bundled (their terms are unclear): get the repository with the ``fetch``
 tool (or ``git clone https://github.com/paul-rottger/msts-multimodal-safety``) and pass its git
-directory or checkout with ``--msts`` or ``$PUHUI_MSTS_REPO``.
+directory or checkout with ``--msts`` or ``$MSTS_REPO``.
 
 Split by language, never by item: the shipped model is trained on :data:`TRAIN` and measured on
 :data:`HELD_OUT`, which it never saw. For the training languages the numbers are a
@@ -99,7 +99,7 @@ class Row:
 
 
 def msts_path() -> Path:
-    raw = os.environ.get("PUHUI_MSTS_REPO") or ""
+    raw = os.environ.get("MSTS_REPO") or ""
     return Path(raw) if raw else Path("/work/.mirror/paul-rottger+msts-multimodal-safety/repo")
 
 
@@ -115,7 +115,7 @@ def _read(repo: Path, rel: str) -> str:
     except (OSError, subprocess.CalledProcessError):
         sys.exit(
             f"cannot read {rel} at {MSTS_COMMIT} from {repo}: get {MSTS_REPO} (fetch tool, or "
-            f"git clone https://github.com/{MSTS_REPO}) and pass --msts PATH or $PUHUI_MSTS_REPO"
+            f"git clone https://github.com/{MSTS_REPO}) and pass --msts PATH or $MSTS_REPO"
         )
     return out.decode("utf-8")
 
@@ -361,7 +361,7 @@ def render(tables: dict[str, dict[str, Any]], clf: refusal_model.RefusalClassifi
         SECTION,
         "",
         "Command: `.venv/bin/python bench/refusal_classifier.py --write` (MSTS mirror from "
-        f"`$PUHUI_MSTS_REPO`; {MSTS_REPO} @ {MSTS_COMMIT}). Machine: {platform.machine()}, "
+        f"`$MSTS_REPO`; {MSTS_REPO} @ {MSTS_COMMIT}). Machine: {platform.machine()}, "
         f"Python {platform.python_version()}, encoder `{clf.encoder}`, weights sha256 "
         f"`{clf.sha256[:16]}…`.",
         "",
