@@ -6,6 +6,7 @@ browser (the page says so) and sent once the connection is back: the hub then ha
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}"),
 ]
 PHONE = {"width": 360, "height": 740}
+SHOTS = os.environ.get("PUHUI_SCREENSHOTS", "")  # read before the autouse fixture clears it
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +85,8 @@ def test_a_rater_taps_three_answers_without_javascript(hub: RatingHub, nojs: Pag
         response = page.locator("#response")
         expect(response).to_have_attribute("lang", "sw")
         seen.append(page.locator("input[name=item]").get_attribute("value"))
+        if SHOTS and n == 0:  # for a person to look at: the page as a rater sees it
+            page.screenshot(path=str(Path(SHOTS) / "rating-360-nojs.png"), full_page=True)
         button = page.locator(f"button.choice[value={value}]")
         box = button.bounding_box()
         assert box is not None and box["height"] >= 44 and box["width"] >= 300  # a thumb's size
