@@ -35,6 +35,7 @@ from puhui.i18n import _
 from puhui.rating.agreement import cohen_kappa
 from puhui.rating.stats import final, task_stats
 from puhui.rating.task import load_task, read_labels
+from puhui.rating.types import RatingTask
 
 __all__ = ["SCORERS", "calibrate"]
 
@@ -76,6 +77,54 @@ def _ci(
 
 def _r(x: float | None) -> float | None:
     return None if x is None else round(x, 4)
+
+
+def _measure(
+    task: RatingTask,
+    by_lang: dict[str, list[tuple[bool, bool | None]]],
+    people: dict[str, Any],
+    question: str,
+    n_boot: int,
+    seed: int,
+    card_extra: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """Per language of ``task``: the verdicts (truth, verdict; None = no verdict) against
+    people's final labels — n, precision and recall with intervals, share agreeing, kappa, the
+    raters' alpha — and the card entries (languages with at least one judged answer only)."""
+    at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    result: dict[str, Any] = {}
+    to_card: dict[str, dict[str, Any]] = {}
+    for lang in sorted({i.lang for i in task.items if not i.is_gold}):
+        rows = by_lang.get(lang, [])
+        judged = [(t, bool(p)) for t, p in rows if p is not None]
+        raters = people.get(lang, {}).get("questions", {}).get(question, {})
+        kappa = cohen_kappa([t for t, _p in judged], [p for _t, p in judged]) if judged else None
+        entry: dict[str, Any] = {
+            "n": len(judged),
+            "n_unknown": len(rows) - len(judged),
+            "positives": sum(1 for t, _p in judged if t),
+            "agreement": _r(sum(1 for t, p in judged if t == p) / len(judged)) if judged else None,
+            "precision": _r(_rate(judged, "precision")),
+            "recall": _r(_rate(judged, "recall")),
+            "precision_ci": _ci(judged, "precision", n_boot, seed),
+            "recall_ci": _ci(judged, "recall", n_boot, seed),
+            "kappa": _r(kappa),
+            "alpha": raters.get("alpha"),
+            "alpha_ci": [raters.get("ci_low"), raters.get("ci_high")]
+            if raters.get("ci_low") is not None
+            else None,
+        }
+        result[lang] = entry
+        if judged:
+            to_card[lang] = {
+                **entry,
+                "source": "people",
+                "task": task.id,
+                "run": {k: v for k, v in task.run.items() if k != "path"},  # no local paths
+                "at": at,
+                **card_extra,
+            }
+    return result, to_card
 
 
 def calibrate(
@@ -137,39 +186,10 @@ def calibrate(
         assert item is not None
         truth = finals[item.id] in POSITIVE
         by_lang.setdefault(item.lang, []).append((truth, verdict.refused))
-    at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     identity = str(getattr(detector, "identity", None) or repr(detector))
-    result: dict[str, Any] = {}
-    to_card: dict[str, dict[str, Any]] = {}
-    for lang in sorted({i.lang for i in task.items if not i.is_gold}):
-        rows = by_lang.get(lang, [])
-        judged = [(t, bool(p)) for t, p in rows if p is not None]
-        people = agreement.get(lang, {}).get("questions", {}).get(question, {})
-        kappa = cohen_kappa([t for t, _p in judged], [p for _t, p in judged]) if judged else None
-        entry: dict[str, Any] = {
-            "n": len(judged),
-            "n_unknown": len(rows) - len(judged),
-            "positives": sum(1 for t, _p in judged if t),
-            "precision": _r(_rate(judged, "precision")),
-            "recall": _r(_rate(judged, "recall")),
-            "precision_ci": _ci(judged, "precision", n_boot, seed),
-            "recall_ci": _ci(judged, "recall", n_boot, seed),
-            "kappa": _r(kappa),
-            "alpha": people.get("alpha"),
-            "alpha_ci": [people.get("ci_low"), people.get("ci_high")]
-            if people.get("ci_low") is not None
-            else None,
-        }
-        result[lang] = entry
-        if judged:
-            to_card[lang] = {
-                **entry,
-                "source": "people",
-                "task": task.id,
-                "run": {k: v for k, v in task.run.items() if k != "path"},  # no local paths
-                "at": at,
-                "detector": identity,
-            }
+    result, to_card = _measure(
+        task, by_lang, agreement, question, n_boot, seed, {"detector": identity}
+    )
     card = str(write_measurements(settings, scorer, to_card)) if write and to_card else None
     return {
         "task": task.id,
@@ -255,42 +275,9 @@ def _calibrate_judge(
     for item, verdict in zip(items, verdicts, strict=True):
         assert item is not None
         by_lang.setdefault(item.lang, []).append((finals[item.id] == "yes", verdict))
-    at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     criteria_sha = hashlib.sha256(criteria.encode("utf-8")).hexdigest()[:16]
-    result: dict[str, Any] = {}
-    to_card: dict[str, dict[str, Any]] = {}
-    for lang in sorted({i.lang for i in task.items if not i.is_gold}):
-        rows = by_lang.get(lang, [])
-        judged = [(t, bool(p)) for t, p in rows if p is not None]
-        people = agreement.get(lang, {}).get("questions", {}).get(question, {})
-        kappa = cohen_kappa([t for t, _p in judged], [p for _t, p in judged]) if judged else None
-        entry: dict[str, Any] = {
-            "n": len(judged),
-            "n_unknown": len(rows) - len(judged),
-            "positives": sum(1 for t, _p in judged if t),
-            "agreement": _r(sum(1 for t, p in judged if t == p) / len(judged)) if judged else None,
-            "precision": _r(_rate(judged, "precision")),
-            "recall": _r(_rate(judged, "recall")),
-            "precision_ci": _ci(judged, "precision", n_boot, seed),
-            "recall_ci": _ci(judged, "recall", n_boot, seed),
-            "kappa": _r(kappa),
-            "alpha": people.get("alpha"),
-            "alpha_ci": [people.get("ci_low"), people.get("ci_high")]
-            if people.get("ci_low") is not None
-            else None,
-        }
-        result[lang] = entry
-        if judged:
-            to_card[lang] = {
-                **entry,
-                "source": "people",
-                "question": question,
-                "criteria_sha256": criteria_sha,
-                "task": task.id,
-                "run": {k: v for k, v in task.run.items() if k != "path"},
-                "at": at,
-                "detector": identity,
-            }
+    extra = {"question": question, "criteria_sha256": criteria_sha, "detector": identity}
+    result, to_card = _measure(task, by_lang, agreement, question, n_boot, seed, extra)
     name = f"judge:{judge_model}"
     card = str(write_measurements(settings, name, to_card)) if write and to_card else None
     return {
