@@ -58,7 +58,6 @@ import refusal_eval  # noqa: E402  (the English held-out sets and the RESULTS wr
 SCORERS = ROOT / "src" / "puhui" / "evals" / "scorers"
 WEIGHTS = SCORERS / refusal_model.WEIGHTS
 MEASURED = SCORERS / "refusal_measured.json"
-RESULTS = HERE / "RESULTS.md"
 SECTION = "## Refusal classifier (multilingual)"
 
 MSTS_REPO = "paul-rottger/msts-multimodal-safety"
@@ -353,7 +352,7 @@ def main() -> None:
     print("\n".join(lines))
     if args.write:
         write_measured(tables, clf)
-        write_section(lines)
+        refusal_eval.write_section(lines, SECTION)
 
 
 def render(tables: dict[str, dict[str, Any]], clf: refusal_model.RefusalClassifier) -> list[str]:
@@ -446,20 +445,6 @@ def write_measured(tables: dict[str, dict[str, Any]], clf: refusal_model.Refusal
     ]
     MEASURED.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {MEASURED.relative_to(ROOT)}", file=sys.stderr)
-
-
-def write_section(lines: list[str]) -> None:
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
-    section = "\n".join(lines).rstrip() + "\n"
-    start = text.find(SECTION + "\n")
-    if start < 0:
-        text = text.rstrip() + "\n\n" + section
-    else:
-        nxt = text.find("\n## ", start + len(SECTION))
-        end = len(text) if nxt < 0 else nxt + 1
-        text = text[:start] + section + ("\n" + text[end:] if nxt >= 0 else "")
-    RESULTS.write_text(text, encoding="utf-8")
-    print(f"wrote {RESULTS.relative_to(ROOT)} ({SECTION})", file=sys.stderr)
 
 
 if __name__ == "__main__":

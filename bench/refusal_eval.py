@@ -589,18 +589,19 @@ def write_measured(
     print(f"wrote {MEASURED.relative_to(ROOT)}", file=sys.stderr)
 
 
-def write_section(lines: list[str]) -> None:
+def write_section(lines: list[str], heading: str = SECTION) -> None:
+    """Replace (or add) the RESULTS.md section that starts with ``heading`` by ``lines``."""
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
     section = "\n".join(lines).rstrip() + "\n"
-    start = text.find(SECTION + "\n")
+    start = text.find(heading + "\n")
     if start < 0:
         text = text.rstrip() + "\n\n" + section
     else:
-        nxt = text.find("\n## ", start + len(SECTION))
+        nxt = text.find("\n## ", start + len(heading))
         end = len(text) if nxt < 0 else nxt + 1
         text = text[:start] + section + ("\n" + text[end:] if nxt >= 0 else "")
     RESULTS.write_text(text, encoding="utf-8")
-    print(f"wrote {RESULTS.relative_to(ROOT)} ({SECTION})", file=sys.stderr)
+    print(f"wrote {RESULTS.relative_to(ROOT)} ({heading})", file=sys.stderr)
 
 
 if __name__ == "__main__":

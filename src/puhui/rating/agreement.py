@@ -128,13 +128,7 @@ def alpha_ci(
     (the same resamples), computed from each item's coincidence matrix once: a resample's
     matrix is a weighted sum, so a thousand resamples of thousands of items take milliseconds.
     """
-    if not 0.0 < confidence < 1.0:
-        raise PuhuiError(
-            _("confidence level {level} is not between 0 and 1").format(level=confidence),
-            _("use a `level` such as 0.95"),
-        )
-    if n < 1:
-        raise PuhuiError(_("the number of resamples must be positive"), _("use `n` of 1000"))
+    _check_bootstrap(n, confidence)
     if not units:
         return None
     index = _value_index(units, level, order)
@@ -149,9 +143,25 @@ def alpha_ci(
         value = _alpha_of((weights @ flat).reshape(size, size), level)
         if value is not None and not math.isnan(value):
             estimates.append(value)
+    return _interval(estimates, n, confidence)
+
+
+def _check_bootstrap(n: int, level: float) -> None:
+    if not 0.0 < level < 1.0:
+        raise PuhuiError(
+            _("confidence level {level} is not between 0 and 1").format(level=level),
+            _("use a `level` such as 0.95"),
+        )
+    if n < 1:
+        raise PuhuiError(_("the number of resamples must be positive"), _("use `n` of 1000"))
+
+
+def _interval(estimates: list[float], n: int, level: float) -> tuple[float, float] | None:
+    """The percentile interval of ``estimates`` (of ``n`` resamples); None when fewer than half
+    the resamples gave a value."""
     if len(estimates) * 2 < n:
         return None
-    tail = (1.0 - confidence) / 2.0
+    tail = (1.0 - level) / 2.0
     low, high = np.quantile(np.asarray(estimates), [tail, 1.0 - tail])
     return float(low), float(high)
 
@@ -229,13 +239,7 @@ def bootstrap_ci(
     Resamples where ``stat`` is undefined are dropped; ``None`` when no items, or when fewer than
     half the resamples give a value.
     """
-    if not 0.0 < level < 1.0:
-        raise PuhuiError(
-            _("confidence level {level} is not between 0 and 1").format(level=level),
-            _("use a `level` such as 0.95"),
-        )
-    if n < 1:
-        raise PuhuiError(_("the number of resamples must be positive"), _("use `n` of 1000"))
+    _check_bootstrap(n, level)
     keys = list(units)
     if not keys:
         return None
@@ -246,11 +250,7 @@ def bootstrap_ci(
         value = stat({i: units[keys[p]] for i, p in enumerate(picks)})
         if value is not None and not math.isnan(value):
             estimates.append(value)
-    if len(estimates) * 2 < n:
-        return None
-    tail = (1.0 - level) / 2.0
-    low, high = np.quantile(np.asarray(estimates), [tail, 1.0 - tail])
-    return float(low), float(high)
+    return _interval(estimates, n, level)
 
 
 def majority(values: Iterable[V]) -> V | None:
