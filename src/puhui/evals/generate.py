@@ -552,9 +552,7 @@ def _measurements(
         out[t.key] = {
             "scorer": name,
             "detector": identity,
-            "languages": measurements(
-                settings, name, langs, detector=identity, shipped=shipped
-            ),
+            "languages": measurements(settings, name, langs, detector=identity, shipped=shipped),
         }
     return out
 
