@@ -355,3 +355,18 @@ def test_a_measurement_counts_only_for_the_detector_it_measured(
     )["tasks"]["rating-echo/answers"]["measured"]
     assert ruled["detector"] == "refusal-rules"
     assert ruled["languages"]["sw"]["n"] == 9 and ruled["languages"]["sw"]["source"] == "people"
+
+
+def test_answers_imported_from_inspect_can_be_rated(puhui: Run, tmp_path: Path, home: Path) -> None:
+    source = Path(__file__).parents[1] / "data" / "imports" / "inspect-capitals.json"
+    out = tmp_path / "imported"
+    proc = puhui("eval", "import", str(source), "--out", str(out), "--json")
+    assert proc.returncode == 0, proc.stderr
+    made = _json(
+        puhui("rate", "new", str(out), "--questions", "correct", "--overlap", "2", "--json")
+    )
+    task = _task(home, made["id"])
+    assert made["items"] and not any(i["gold"] for i in task["items"])
+    first = task["items"][0]
+    assert first["prompt"].startswith("Which city is the capital?")  # the sample's input
+    assert first["response"]

@@ -171,6 +171,9 @@ def _inspect(
             output = s.get("output")
             if isinstance(output, dict) and isinstance(output.get("completion"), str):
                 record["response"] = output["completion"]
+                prompt = _prompt(s.get("input"))
+                if prompt:  # what raters read beside the answer (`puhui rate new`)
+                    record["prompt"] = prompt
             score = (s.get("scores") or {}).get(scorer)
             error = s.get("error")
             if error:
@@ -256,3 +259,19 @@ def _inspect(
         epochs=epochs if isinstance(epochs, int) else 1,
         limit=_number(config.get("limit")),
     )
+
+
+def _prompt(value: Any, limit: int = 6000) -> str:
+    """The sample's input as text: a string, or the last user message of a chat (bounded)."""
+    if isinstance(value, str):
+        return value[:limit]
+    if isinstance(value, list):
+        for message in reversed(value[:200]):
+            if isinstance(message, dict) and message.get("role") == "user":
+                content = message.get("content")
+                if isinstance(content, str):
+                    return content[:limit]
+                if isinstance(content, list):
+                    texts = [c.get("text") for c in content[:50] if isinstance(c, dict)]
+                    return "\n".join(t for t in texts if isinstance(t, str))[:limit]
+    return ""
